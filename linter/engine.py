@@ -1,0 +1,361 @@
+"""Rules x model -> findings. Rule files are data (rules/*.yaml), validated by rules/schema.json."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from typing import Any, Iterable, Iterator, Mapping
+
+from linter.facts import ASSUMED_POOL, Facts, NodeSelection
+from linter.model import (
+    ConfigProblem, Finding, IpPool, Level, Model, NodeGroup, Notice, ParseProblem, Related, RuleDoc, SgRule,
+    Where,
+)
+from linter.predicates import NodePair, Subject, evaluate
+from linter.verdict import Outcome, Verdict, all_of
+
+BUILTIN = "builtin"
+
+
+class RuleFileError(Exception):
+    """One or more rule files are invalid: the run stops (exit 2) listing every error."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    doc: RuleDoc
+    cases: tuple[Mapping[str, Any], ...]  # empty for built-in rules (CAL000, CAL013)
+    level_if: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.doc.id
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    selected: frozenset[str] | None = None  # None: every rule
+    level_overrides: Mapping[str, Level] = field(default_factory=dict)
+    nodes: NodeSelection = NodeSelection()
+    root: str = ""  # for CAL000 addresses (repo-relative file path)
+
+
+# ------------------------------------------------------------------------------------------ loading
+
+
+def load_rules(files: Iterable[tuple[str, str]] | None = None) -> tuple[Rule, ...]:
+    """Parse and validate rule files: (name, text) pairs, by default the packaged rules/*.yaml."""
+    import jsonschema
+    import yaml
+
+    package = resources.files("linter.rules")
+    schema = json.loads(package.joinpath("schema.json").read_text(encoding="utf-8"))
+    if files is None:
+        files = sorted((p.name, p.read_text(encoding="utf-8")) for p in package.iterdir() if p.name.endswith(".yaml"))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors: list[str] = []
+    rules: list[Rule] = []
+    for name, text in files:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            errors.append(f"{name}: not valid YAML: {error}")
+            continue
+        problems = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+        for problem in problems:
+            path = "/".join(str(p) for p in problem.absolute_path) or "(top level)"
+            errors.append(f"{name}: {path}: {problem.message}")
+        if problems:
+            continue
+        if name != f"{data['id']}.yaml":
+            errors.append(f"{name}: the file name must be the rule id ({data['id']}.yaml)")
+            continue
+        rules.append(_rule_of(data))
+    ids = [r.id for r in rules]
+    errors += [f"rule id {i} is declared twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    if errors:
+        raise RuleFileError(errors)
+    return tuple(sorted(rules, key=lambda r: r.id))
+
+
+def _rule_of(data: Mapping[str, Any]) -> Rule:
+    docs = data["docs"]
+    doc = RuleDoc(
+        id=data["id"], name=data["name"], level=Level(data["level"]), title=data["title"], message=data["message"],
+        what=docs["what"].strip(), why=docs["why"].strip(), fix=docs["fix"].strip(),
+        example=docs.get("example", ""), use_instead=docs.get("use_instead", ""),
+        references=tuple(docs["references"]), tags=tuple(data.get("tags", ())),
+        security_severity=float(data.get("security_severity", 5.0)),
+    )
+    check = data["check"]
+    cases: tuple[Mapping[str, Any], ...] = () if check == BUILTIN else tuple(check.get("cases", [check]))
+    return Rule(doc, cases, dict(data.get("level_if", {})))
+
+
+# ------------------------------------------------------------------------------------------ evaluation
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    findings: tuple[Finding, ...]
+    notices: tuple[Notice, ...]
+
+
+def run(model: Model, rules: Iterable[Rule], options: EngineOptions = EngineOptions()) -> Evaluation:
+    facts = Facts(model, options.nodes)
+    active = [r for r in rules if options.selected is None or r.id in options.selected]
+    findings: list[Finding] = []
+    for rule in active:
+        if rule.id == "CAL000":
+            findings.extend(_parse_findings(rule, model.problems, options.root))
+        for index, case in enumerate(rule.cases):
+            findings.extend(_run_case(rule, index, case, facts))
+    findings = [_with_level(f, rule_level(r, facts, options), options) for r in active for f in findings if f.rule == r.id]
+    return Evaluation(tuple(_merge_collapsed(findings)), tuple(_notices(facts, active)))
+
+
+def rule_level(rule: Rule, facts: Facts, options: EngineOptions) -> Level:
+    if rule.id in options.level_overrides:
+        return options.level_overrides[rule.id]
+    level = rule.doc.level
+    if rule.level_if.get("all_pools_encapsulate_always") and facts.all_pools_encapsulate_always():
+        level = Level(rule.level_if["all_pools_encapsulate_always"])
+    return level
+
+
+def _with_level(finding: Finding, level: Level, options: EngineOptions) -> Finding:
+    # UNKNOWN results and parse notes keep their NOTE level; everything else takes the rule's level.
+    if finding.level is Level.NOTE:
+        return finding
+    return replace(finding, level=level)
+
+
+def _parse_findings(rule: Rule, problems: Iterable[ParseProblem], root: str) -> Iterator[Finding]:
+    for problem in problems:
+        path = _relative(problem.where.file, root)
+        where = replace(problem.where, address=path)
+        level = Level.NOTE if problem.level is Level.NOTE else rule.doc.level
+        yield Finding(rule.id, level, problem.message, where, identity=f"{rule.id}|{path}|{problem.message}",
+                      anchors=(where,))
+
+
+def _relative(path: str, root: str) -> str:
+    if root and path.startswith(root.rstrip("/") + "/"):
+        return path[len(root.rstrip("/")) + 1:]
+    return path
+
+
+def _conditions(case: Mapping[str, Any], facts: Facts) -> Outcome:
+    checks = {
+        "calico-networking": facts.calico_networking, "bgp": facts.bgp,
+        "ipip": lambda: facts.uses("ipip"), "vxlan": lambda: facts.uses("vxlan"),
+        "nodes-span-subnets": facts.nodes_span_subnets, "single-vpc": facts.single_vpc,
+    }
+    return all_of(checks[name]() for name in case.get("applies_if", ()))
+
+
+def _run_case(rule: Rule, index: int, case: Mapping[str, Any], facts: Facts) -> Iterator[Finding]:
+    gate = _conditions(case, facts)
+    if gate.failed:
+        return
+    results: list[tuple[Subject, Outcome]] = []
+    for subject, pair_gate in _subjects(case, facts):
+        outcome = evaluate(case["require"], subject, facts)
+        if outcome.passed:
+            continue
+        undecided = [o for o in (gate, pair_gate) if o.verdict is Verdict.UNKNOWN]
+        if undecided and outcome.failed:
+            outcome = Outcome(Verdict.UNKNOWN, outcome.evidence, undecided[0].reason)
+        results.append((subject, outcome))
+    if case["report_at"] == "sender":
+        yield from _per_sender(rule, index, case, results, facts)
+        return
+    for subject, outcome in results:
+        yield _finding(rule, index, case, subject, outcome, facts)
+
+
+def _per_sender(rule: Rule, index: int, case: Mapping[str, Any], results: list[tuple[Subject, Outcome]],
+                facts: Facts) -> Iterator[Finding]:
+    """One finding per sending node group (and case, i.e. protocol), naming every receiver it cannot reach."""
+    grouped: dict[tuple[str, str, Verdict], list[tuple[NodePair, Outcome]]] = {}
+    for subject, outcome in results:
+        assert isinstance(subject, NodePair)
+        grouped.setdefault((subject.sender.deployment, subject.sender.key, outcome.verdict), []).append((subject, outcome))
+    for items in grouped.values():
+        first_pair, first_outcome = items[0]
+        finding = _finding(rule, index, case, first_pair, first_outcome, facts)
+        receivers = sorted({("itself" if p.is_self else p.receiver.display) for p, _ in items})
+        message = rule.doc.message.format_map(_Fields(case.get("fields", {}), sender=first_pair.sender.display,
+                                                      receiver=", ".join(receivers)))
+        if first_outcome.verdict is Verdict.UNKNOWN:
+            message = f"could not verify, depends on {first_outcome.reason}: {message}"
+        related = tuple(Related(p.receiver.where, f"receiver: {p.receiver.display}") for p, _ in items)
+        yield replace(finding, message=message, related=tuple(dict.fromkeys(related)),
+                      identity=f"{rule.id}|{index}|{first_pair.sender.key}")
+
+
+def _subjects(case: Mapping[str, Any], facts: Facts) -> Iterator[tuple[Subject, Outcome]]:
+    kind = case["for_each"]
+    passed = Outcome(Verdict.PASS)
+    if kind == "node-pair":
+        for pair, exists in _pairs(facts):
+            need = _pair_need(case.get("pairs", "all"), pair, facts)
+            gate = all_of([exists, need])
+            if not gate.failed:
+                yield pair, gate
+    elif kind == "node-group":
+        yield from ((n, passed) for n in facts.nodes)
+    elif kind == "sg-rule":
+        yield from ((r, passed) for r in facts.model.sg_rules)
+    elif kind == "pool":
+        yield from ((p, passed) for p in facts.pools_found if p.disabled is not True)
+    elif kind == "config-problem":
+        yield from ((p, passed) for p in facts.model.config_problems)
+
+
+def _pairs(facts: Facts) -> Iterator[tuple[NodePair, Outcome]]:
+    """(receiver, sender) pairs within each deployment; a group peers with itself when it can hold two."""
+    for receiver in facts.nodes:
+        for sender in facts.nodes:
+            if sender.deployment != receiver.deployment:
+                continue
+            if sender is receiver:
+                multiple = receiver.multiple
+                if multiple is False:
+                    continue
+                exists = Outcome(Verdict.PASS) if multiple is True else Outcome(Verdict.UNKNOWN, reason=multiple.expr)
+                yield NodePair(receiver, sender), exists
+            else:
+                yield NodePair(receiver, sender), Outcome(Verdict.PASS)
+
+
+def _pair_need(scope: str, pair: NodePair, facts: Facts) -> Outcome:
+    if scope == "encapsulated-by-ipip":
+        return facts.pair_needs("ipip", pair.receiver, pair.sender)
+    if scope == "encapsulated-by-vxlan":
+        return facts.pair_needs("vxlan", pair.receiver, pair.sender)
+    return Outcome(Verdict.PASS)
+
+
+# ------------------------------------------------------------------------------------------ findings
+
+
+def _finding(rule: Rule, index: int, case: Mapping[str, Any], subject: Subject, outcome: Outcome,
+             facts: Facts) -> Finding:
+    fields = dict(case.get("fields", {}))
+    where, anchors, related, identity = _locate(case["report_at"], subject, outcome, facts, fields)
+    message = rule.doc.message.format_map(_Fields(fields))
+    level = rule.doc.level
+    fix = None
+    if outcome.verdict is Verdict.UNKNOWN:
+        level = Level.NOTE
+        message = f"could not verify, depends on {outcome.reason}: {message}"
+    elif isinstance(subject, NodeGroup):
+        fix = subject.disable_check_fix
+    return Finding(rule.id, level, message, where, tuple(related), tuple(anchors),
+                   f"{rule.id}|{index}|{identity}", fix)
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _node_where(node: NodeGroup, facts: Facts) -> Where:
+    group = facts.first_defined_group(node)
+    return group.where if group is not None else node.where
+
+
+def _locate(report_at: str, subject: Subject, outcome: Outcome, facts: Facts,
+            fields: dict[str, str]) -> tuple[Where, list[Where], list[Related], str]:
+    if isinstance(subject, NodePair):
+        receiver, sender = subject.receiver, subject.sender
+        fields["receiver"] = receiver.display
+        fields["sender"] = f"other instances of {sender.display}" if subject.is_self else sender.display
+        if report_at == "sender":
+            where = _node_where(sender, facts)
+            related = [Related(receiver.where, f"receiver: {receiver.display}")]
+            return where, [where, sender.where], related, f"{sender.key}|{receiver.key}"
+        where = _node_where(receiver, facts)
+        if report_at == "evidence" and outcome.evidence:
+            where = outcome.evidence[0]
+            fields["rule"] = where.address
+        related = [Related(sender.where, f"sender: {sender.display}")]
+        return where, [where, receiver.where], related, f"{receiver.key}|{sender.key}"
+    if isinstance(subject, NodeGroup):
+        fields["node"] = subject.display
+        related = [r for r in subject.related]
+        if subject.src_dst_where != subject.where:
+            related.append(Related(subject.where, f"node group: {subject.display}"))
+        return subject.src_dst_where, [subject.src_dst_where, subject.where], related, subject.key
+    if isinstance(subject, SgRule):
+        group = facts.group(subject.deployment, subject.group) if isinstance(subject.group, str) else None
+        fields["rule"] = subject.where.address
+        fields["cidr"] = ", ".join(s for s in _internet_cidrs(subject))
+        fields["flow"] = _flow_text(subject)
+        anchors = [subject.where] + ([group.where] if group is not None else [])
+        return subject.where, anchors, [], f"{subject.where.address}|{subject.where.line if group else ''}"
+    if isinstance(subject, IpPool):
+        fields.update(pool=subject.key, cidr=str(subject.cidr), span=_span_text(facts),
+                      mode="IPIP" if subject.ipip == "Always" else "VXLAN")
+        related = [Related(w, f"overlapping range: {w.address}") for w in outcome.evidence]
+        if outcome.evidence:
+            fields["overlap"] = ", ".join(sorted({w.address for w in outcome.evidence}))
+        return subject.where, [subject.where], related, subject.key
+    assert isinstance(subject, ConfigProblem)
+    fields.update(key=subject.key, problem=subject.message, field=subject.field)
+    return subject.where, [subject.where], [], f"{subject.key}|{subject.field}|{subject.message}"
+
+
+def _internet_cidrs(rule: SgRule) -> list[str]:
+    from linter.model import CidrSource
+
+    return [s.cidr for s in rule.sources if isinstance(s, CidrSource) and s.cidr in ("0.0.0.0/0", "::/0")]
+
+
+def _flow_text(rule: SgRule) -> str:
+    if rule.protocol == -1:
+        return "all traffic (BGP and IP-in-IP included)"
+    if rule.protocol == 4:
+        return "IP-in-IP (IP protocol 4)"
+    return "BGP (TCP 179)"
+
+
+def _span_text(facts: Facts) -> str:
+    if facts.model.peerings:
+        return "peered VPCs"
+    keys = {k for n in facts.nodes if isinstance(n.subnets, tuple) for k in n.subnets if isinstance(k, str)}
+    return f"{len(keys)} subnets"
+
+
+def _merge_collapsed(findings: list[Finding]) -> list[Finding]:
+    """One finding per (rule, resource, message): pairs reported on the same place merge their peers."""
+    merged: dict[tuple[str, str, int, str, str], Finding] = {}
+    for finding in findings:
+        key = (finding.rule, finding.where.file, finding.where.line, finding.where.address, finding.message)
+        if key in merged:
+            previous = merged[key]
+            related = previous.related + tuple(r for r in finding.related if r not in previous.related)
+            merged[key] = replace(previous, related=related)
+        else:
+            merged[key] = finding
+    return list(merged.values())
+
+
+def _notices(facts: Facts, rules: list[Rule]) -> Iterator[Notice]:
+    node_rules = {"CAL001", "CAL002", "CAL003", "CAL009", "CAL010", "CAL012"}
+    if not facts.nodes or not node_rules.intersection(r.id for r in rules):
+        return
+    if facts.calico_networking().failed:
+        yield Notice(Level.NOTE, "Calico runs in policy-only mode (pods use VPC addresses): the node rules "
+                                 "(CAL001-CAL004, CAL009, CAL010) do not apply.")
+        return
+    if facts.pool_assumed:
+        pool = ASSUMED_POOL
+        yield Notice(Level.NOTE, f"No Calico IP pool found: assumed Calico's default ({pool.cidr}, IPIP Always, "
+                                 "outgoing NAT, BGP on) to decide which node rules apply; point calico-lint at "
+                                 "your pools with --calico PATH.")

@@ -1,0 +1,267 @@
+"""Run-level facts derived once from the model: indexes, the Calico network in effect, node selection."""
+from __future__ import annotations
+
+import fnmatch
+import ipaddress
+import re
+from dataclasses import dataclass
+
+from linter.model import (
+    Direction, EncapMode, IpPool, Model, Networking, NodeGroup, SecurityGroup, SgRule,
+    Subnet, Unknown, Vpc, Where,
+)
+from linter.verdict import FAIL, PASS, Outcome, unknown
+
+# Calico's own default, used to decide which node rules apply when no pool is found (DESIGN §1)
+ASSUMED_POOL = IpPool(
+    key="(assumed default pool)", cidr="192.168.0.0/16", ipip=EncapMode.ALWAYS, vxlan=EncapMode.NEVER,
+    nat_outgoing=True, where=Where(""), origin="Calico's default",
+)
+DEFAULT_EXCLUDED_WORDS = frozenset({"bastion", "nat", "vpn", "jump", "vault", "etcd"})
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSelection:
+    include: tuple[str, ...] = ()  # globs on address / Name tag: when set, only these are nodes
+    exclude: tuple[str, ...] = ()  # globs excluded in addition to the default words
+
+
+def words(text: str) -> list[str]:
+    """`BastionHost` -> bastion host; `etcd0` -> etcd 0; `vpn_instance` -> vpn instance."""
+    return [w.lower() for w in _WORD_SPLIT.split(text) if w]
+
+
+def is_node(group: NodeGroup, selection: NodeSelection) -> tuple[bool, str]:
+    """Whether a compute resource runs calico-node, and why (shown by `describe`)."""
+    names = [group.key, group.label] + ([group.name_tag] if isinstance(group.name_tag, str) else [])
+    names = [n for n in names if n]
+    if selection.include:
+        hit = next((g for g in selection.include for n in names if fnmatch.fnmatchcase(n, g)), None)
+        return (True, f"matches nodes.include {hit!r}") if hit else (False, "not in nodes.include")
+    hit = next((g for g in selection.exclude for n in names if fnmatch.fnmatchcase(n, g)), None)
+    if hit:
+        return False, f"matches nodes.exclude {hit!r}"
+    for name in names:
+        excluded = DEFAULT_EXCLUDED_WORDS.intersection(words(name))
+        if excluded:
+            return False, f"the word {sorted(excluded)[0]!r} in {name!r} marks it as not a node"
+    return True, "compute resource"
+
+
+def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
+
+
+def cidr_contains(outer: str, inner: str) -> bool | None:
+    a, b = _network(outer), _network(inner)
+    if a is None or b is None:
+        return None
+    return a.version == b.version and b.subnet_of(a)  # type: ignore[arg-type]
+
+
+def cidr_overlaps(a: str, b: str) -> bool | None:
+    x, y = _network(a), _network(b)
+    if x is None or y is None:
+        return None
+    return x.version == y.version and x.overlaps(y)  # type: ignore[arg-type]
+
+
+class Facts:
+    """Indexes over one model. Built once per run; read-only afterwards."""
+
+    def __init__(self, model: Model, selection: NodeSelection = NodeSelection()) -> None:
+        self.model = model
+        self.nodes: tuple[NodeGroup, ...] = tuple(n for n in model.node_groups if is_node(n, selection)[0])
+        self._groups: dict[tuple[str, str], SecurityGroup] = {(g.deployment, g.key): g for g in model.security_groups}
+        self._subnets: dict[tuple[str, str], Subnet] = {(s.deployment, s.key): s for s in model.subnets}
+        self._vpcs: dict[tuple[str, str], Vpc] = {(v.deployment, v.key): v for v in model.vpcs}
+        rules: dict[tuple[str, str, Direction], list[SgRule]] = {}
+        floating: dict[tuple[str, Direction], list[SgRule]] = {}
+        for rule in model.sg_rules:
+            if isinstance(rule.group, Unknown):
+                floating.setdefault((rule.deployment, rule.direction), []).append(rule)
+            else:
+                rules.setdefault((rule.deployment, rule.group, rule.direction), []).append(rule)
+        self._rules = {k: tuple(v) for k, v in rules.items()}
+        self._floating = {k: tuple(v) for k, v in floating.items()}
+        self.pools_found = tuple(p for p in model.pools if not p.fallback)
+        self.effective_pools = self._effective_pools()
+        self.pool_assumed = not model.pools or (not self.pools_found and not self.effective_pools)
+        if self.pool_assumed:
+            self.effective_pools = (ASSUMED_POOL,)
+        self.node_groups_by_key = {(n.deployment, n.key): n for n in self.nodes}
+
+    # --- lookups
+
+    def group(self, deployment: str, key: str) -> SecurityGroup | None:
+        return self._groups.get((deployment, key))
+
+    def subnet(self, deployment: str, key: str) -> Subnet | None:
+        return self._subnets.get((deployment, key))
+
+    def vpc(self, deployment: str, key: str) -> Vpc | None:
+        return self._vpcs.get((deployment, key))
+
+    def rules_of(self, deployment: str, group: str, direction: Direction) -> tuple[SgRule, ...]:
+        return self._rules.get((deployment, group, direction), ())
+
+    def floating_rules(self, deployment: str, direction: Direction) -> tuple[SgRule, ...]:
+        """Rules whose security group could not be resolved: they may belong to any group."""
+        return self._floating.get((deployment, direction), ())
+
+    def first_defined_group(self, node: NodeGroup) -> SecurityGroup | None:
+        if isinstance(node.security_groups, Unknown):
+            return None
+        for key in node.security_groups:
+            if isinstance(key, str) and (group := self.group(node.deployment, key)) is not None:
+                return group
+        return None
+
+    def node_group_keys(self, deployment: str) -> set[str]:
+        keys: set[str] = set()
+        for node in self.nodes:
+            if node.deployment == deployment and not isinstance(node.security_groups, Unknown):
+                keys.update(k for k in node.security_groups if isinstance(k, str))
+        return keys
+
+    def nodes_with_unknown_groups(self, deployment: str) -> list[NodeGroup]:
+        return [n for n in self.nodes if n.deployment == deployment and (
+            isinstance(n.security_groups, Unknown) or any(isinstance(k, Unknown) for k in n.security_groups))]
+
+    # --- the Calico network in effect
+
+    def _effective_pools(self) -> tuple[IpPool, ...]:
+        pools = self.pools_found or tuple(p for p in self.model.pools if p.fallback)
+        return tuple(p for p in pools if p.disabled is not True)
+
+    def _settings(self, attribute: str) -> list[object]:
+        return [getattr(c, attribute) for c in self.model.calico if getattr(c, attribute) is not None]
+
+    def calico_networking(self) -> Outcome:
+        values = self._settings("networking")
+        if any(v is Networking.POLICY_ONLY for v in values):
+            return FAIL
+        unknowns = [v for v in values if isinstance(v, Unknown)]
+        return unknown(unknowns[0].expr) if unknowns else PASS
+
+    def bgp(self) -> Outcome:
+        values = self._settings("bgp")
+        if not values or any(v is True for v in values):
+            return PASS
+        unknowns = [v for v in values if isinstance(v, Unknown)]
+        return unknown(unknowns[0].expr) if unknowns else FAIL
+
+    def uses(self, encapsulation: str) -> Outcome:
+        modes = [getattr(p, encapsulation) for p in self.effective_pools]
+        if any(m in (EncapMode.ALWAYS, EncapMode.CROSS_SUBNET) for m in modes):
+            return PASS
+        unknowns = [m for m in modes if isinstance(m, Unknown)]
+        return unknown(unknowns[0].expr) if unknowns else FAIL
+
+    def all_pools_encapsulate_always(self) -> bool:
+        return bool(self.effective_pools) and all(
+            p.ipip is EncapMode.ALWAYS or p.vxlan is EncapMode.ALWAYS for p in self.effective_pools)
+
+    def pair_needs(self, encapsulation: str, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
+        """Whether some pool encapsulates traffic between the two node groups."""
+        modes = [getattr(p, encapsulation) for p in self.effective_pools]
+        if EncapMode.ALWAYS in modes:
+            return PASS
+        if EncapMode.CROSS_SUBNET in modes:
+            crossing = self.may_cross_subnets(receiver, sender)
+            if not crossing.failed:
+                return crossing
+        unknowns = [m for m in modes if isinstance(m, Unknown)]
+        return unknown(unknowns[0].expr) if unknowns else FAIL
+
+    def may_cross_subnets(self, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
+        keys: set[str] = set()
+        for node in {receiver.key: receiver, sender.key: sender}.values():
+            if isinstance(node.subnets, Unknown):
+                return unknown(node.subnets.expr)
+            for key in node.subnets:
+                if isinstance(key, Unknown):
+                    return unknown(key.expr)
+                keys.add(key)
+        return PASS if len(keys) > 1 else FAIL
+
+    def felix_disables_check(self) -> Outcome:
+        values = [f.aws_src_dst_check for f in self.model.felix if f.aws_src_dst_check is not None]
+        values += self._settings("felix_src_dst_check")
+        if any(isinstance(v, str) and v.lower() == "disable" for v in values):
+            return PASS
+        unknowns = [v for v in values if isinstance(v, Unknown)]
+        return unknown(unknowns[0].expr) if unknowns else FAIL
+
+    # --- topology
+
+    def nodes_span_subnets(self) -> Outcome:
+        if self.model.peerings and self.nodes:
+            return PASS
+        keys: set[tuple[str, str]] = set()
+        reason = ""
+        for node in self.nodes:
+            if isinstance(node.subnets, Unknown):
+                reason = reason or node.subnets.expr
+                continue
+            for key in node.subnets:
+                if isinstance(key, Unknown):
+                    reason = reason or key.expr
+                else:
+                    keys.add((node.deployment, key))
+        if len(keys) > 1:
+            return PASS
+        return unknown(reason) if reason else FAIL
+
+    def single_vpc(self) -> Outcome:
+        if not self.nodes or self.model.peerings:
+            return FAIL
+        return PASS if len({(v.deployment, v.key) for v in self.model.vpcs}) <= 1 else FAIL
+
+    def node_cidrs(self, node: NodeGroup) -> tuple[list[str], str]:
+        """CIDRs the node's instances can take addresses from (subnets, else VPC) and an unknown reason."""
+        cidrs: list[str] = []
+        if not isinstance(node.subnets, Unknown) and node.subnets:
+            for key in node.subnets:
+                subnet = self.subnet(node.deployment, key) if isinstance(key, str) else None
+                if subnet is None or isinstance(subnet.cidr, Unknown):
+                    return self._vpc_cidrs(node, key.expr if isinstance(key, Unknown) else
+                                           (subnet.cidr.expr if subnet else f"subnet {key}"))
+                cidrs.append(subnet.cidr)
+            return cidrs, ""
+        reason = node.subnets.expr if isinstance(node.subnets, Unknown) else "no subnet given"
+        return self._vpc_cidrs(node, reason)
+
+    def _vpc_cidrs(self, node: NodeGroup, reason: str) -> tuple[list[str], str]:
+        vpc_keys = set()
+        if not isinstance(node.security_groups, Unknown):
+            for key in node.security_groups:
+                group = self.group(node.deployment, key) if isinstance(key, str) else None
+                if group is not None and isinstance(group.vpc, str):
+                    vpc_keys.add(group.vpc)
+        if len(vpc_keys) == 1:
+            vpc = self.vpc(node.deployment, vpc_keys.pop())
+            if vpc is not None and vpc.cidrs and all(isinstance(c, str) for c in vpc.cidrs):
+                return [c for c in vpc.cidrs if isinstance(c, str)], ""
+        return [], reason
+
+    def address_ranges(self) -> list[tuple[str, Where]]:
+        """Every known VPC and subnet CIDR of the scan, for CAL007."""
+        ranges = [(c, v.where) for v in self.model.vpcs for c in v.cidrs if isinstance(c, str)]
+        ranges += [(s.cidr, s.where) for s in self.model.subnets if isinstance(s.cidr, str)]
+        return ranges
+
+    def unknown_ranges(self) -> list[str]:
+        found = [c.expr for v in self.model.vpcs for c in v.cidrs if isinstance(c, Unknown)]
+        return found + [s.cidr.expr for s in self.model.subnets if isinstance(s.cidr, Unknown)]
+
+
+def verdict_of_bool(value: bool | Unknown) -> Outcome:
+    if isinstance(value, Unknown):
+        return unknown(value.expr)
+    return PASS if value else FAIL
+

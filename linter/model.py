@@ -1,0 +1,385 @@
+"""The one resource model: frozen dataclasses that every parser fills and the engine reads.
+
+This module is the bottom layer: it imports nothing of ours. Every element carries its provenance
+(`Where`); a value that cannot be resolved is an `Unknown` naming the expression that produced it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Union
+
+
+# ------------------------------------------------------------------------------------------ values
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value that cannot be determined statically; `expr` says where it came from."""
+
+    expr: str
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.expr}>"
+
+
+def is_unknown(value: object) -> bool:
+    return isinstance(value, Unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Provenance: absolute POSIX file path, 1-based line and column, resource address."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+    address: str = ""
+
+    def at(self, line: int, column: int = 1) -> "Where":
+        return Where(self.file, line, column, self.address)
+
+
+# ------------------------------------------------------------------------------------------ AWS
+
+
+class Direction(str, Enum):
+    INGRESS = "ingress"
+    EGRESS = "egress"
+
+
+# IP protocol numbers; ALL_PROTOCOLS is AWS's "-1".
+ALL_PROTOCOLS = -1
+TCP = 6
+UDP = 17
+ICMP = 1
+ICMPV6 = 58
+IPIP = 4
+GRE = 47
+PROTOCOLS_WITH_PORTS = frozenset({TCP, UDP})
+
+Protocol = Union[int, Unknown]
+
+
+@dataclass(frozen=True, slots=True)
+class PortRange:
+    """Inclusive port range; `None` bounds are not used: an all-ports rule has `ports=None`."""
+
+    low: int
+    high: int
+
+    def contains(self, port: int) -> bool:
+        return self.low <= port <= self.high
+
+
+@dataclass(frozen=True, slots=True)
+class CidrSource:
+    cidr: str | Unknown
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSource:
+    """Another security group, by its key in the model (`group` is None for `self`)."""
+
+    group: str | Unknown | None
+
+
+@dataclass(frozen=True, slots=True)
+class PrefixListSource:
+    prefix_list: str | Unknown
+
+
+Source = Union[CidrSource, GroupSource, PrefixListSource, Unknown]
+
+
+@dataclass(frozen=True, slots=True)
+class SgRule:
+    """One allow rule, whatever its syntax (inline block, standalone resource, CloudFormation)."""
+
+    group: str | Unknown  # key of the security group the rule belongs to
+    direction: Direction
+    protocol: Protocol
+    ports: PortRange | None | Unknown  # None: every port (or a protocol without ports)
+    sources: tuple[Source, ...]  # peers: sources for ingress, destinations for egress
+    where: Where  # the rule itself (standalone resource, inline block line, ...)
+    deployment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityGroup:
+    key: str  # unique within its deployment: the address / logical id
+    where: Where
+    vpc: str | Unknown | None = None
+    # CloudFormation keeps AWS's default allow-all egress when no egress is declared;
+    # Terraform's aws_security_group removes it.
+    default_egress_all: bool = False
+    deployment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Vpc:
+    key: str
+    cidrs: tuple[str | Unknown, ...]
+    where: Where
+    deployment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Subnet:
+    key: str  # for a counted subnet: the address with its index, e.g. aws_subnet.public[1]
+    cidr: str | Unknown
+    where: Where
+    vpc: str | Unknown | None = None
+    zone: str | Unknown | None = None
+    deployment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Peering:
+    key: str
+    vpc: str | Unknown
+    peer_vpc: str | Unknown
+    where: Where
+    deployment: str = ""
+
+
+class NodeKind(str, Enum):
+    INSTANCE = "instance"
+    AUTOSCALING_GROUP = "autoscaling-group"
+    EKS_NODE_GROUP = "eks-node-group"
+    NETWORK_INTERFACE = "network-interface"
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    where: Where
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class NodeGroup:
+    """A compute resource that runs calico-node: one declaring resource, any number of instances."""
+
+    key: str  # the address without instance keys / the logical id
+    kind: NodeKind
+    where: Where
+    security_groups: tuple[str | Unknown, ...] | Unknown  # declared order; first = report target
+    subnets: tuple[str | Unknown, ...] | Unknown  # keys of Subnet elements (or Unknown)
+    # False = disabled (good); True = on (AWS's default); Unknown = cannot tell
+    src_dst_check: bool | Unknown
+    src_dst_where: Where  # the resource that carries (or should carry) the setting
+    # True when the group can hold two or more instances (ASG, EKS, count >= 2)
+    multiple: bool | Unknown = False
+    name_tag: str | Unknown | None = None
+    related: tuple[Related, ...] = ()  # launch template/configuration, interfaces, ...
+    deployment: str = ""
+    label: str = ""  # a human name for messages (e.g. CDK construct path); defaults to key
+    # the mechanical change that disables the check, prepared by the parser that knows the syntax
+    disable_check_fix: "Fix | None" = None
+
+    @property
+    def display(self) -> str:
+        return self.label or self.key
+
+
+# ------------------------------------------------------------------------------------------ Calico
+
+
+class EncapMode(str, Enum):
+    NEVER = "Never"
+    ALWAYS = "Always"
+    CROSS_SUBNET = "CrossSubnet"
+
+
+@dataclass(frozen=True, slots=True)
+class IpPool:
+    key: str  # IPPool/name, ipPool/<cidr>, Installation/default[0], DaemonSet/calico-node
+    cidr: str | Unknown
+    ipip: EncapMode | Unknown
+    vxlan: EncapMode | Unknown
+    nat_outgoing: bool | Unknown
+    where: Where
+    origin: str  # human description: "IPPool (projectcalico.org/v3)", "calico-node environment", ...
+    disabled: bool | Unknown = False
+    # describes a pool only when no IPPool resource is found (calico-node's CALICO_IPV4POOL_* environment)
+    fallback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FelixConfig:
+    key: str
+    aws_src_dst_check: str | Unknown | None  # "Disable" | "Enable" | "DoNothing" | None (unset)
+    where: Where
+
+
+class Networking(str, Enum):
+    """How pods are networked."""
+
+    CALICO = "calico"  # Calico IPAM and routing (BGP and/or encapsulation)
+    POLICY_ONLY = "policy-only"  # e.g. AWS VPC CNI: pods use VPC addresses
+
+
+@dataclass(frozen=True, slots=True)
+class CalicoNetwork:
+    """Cluster-wide settings found in one document (Installation, calico-node, Helm values)."""
+
+    key: str
+    where: Where
+    bgp: bool | Unknown | None = None  # None: not stated by this document
+    networking: Networking | Unknown | None = None
+    felix_src_dst_check: str | Unknown | None = None  # FELIX_AWSSRCDSTCHECK
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    """A Calico resource that Calico would reject (CAL011)."""
+
+    key: str
+    field: str
+    message: str
+    where: Where
+
+
+# ------------------------------------------------------------------------------------------ findings
+
+
+class Level(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class ParseProblem:
+    """A file that could not be read (CAL000). `level` is NOTE for unrendered templates."""
+
+    where: Where
+    message: str
+    level: Level = Level.ERROR
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """`# calico-lint: ignore[CAL003] reason` or CloudFormation Metadata.
+
+    `target` is where it applies: the first line of the resource/block it annotates, in `where.file`;
+    `target_line` 0 means the whole file (CloudFormation template-level Metadata).
+    """
+
+    rules: tuple[str, ...]
+    reason: str
+    where: Where  # the comment / metadata entry itself
+    target_line: int
+    until: str | None = None  # YYYY-MM-DD
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    description: str
+    where: Where
+    replacement: str  # text to insert at `where` (a whole line or block)
+    delete_lines: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    level: Level
+    message: str
+    where: Where
+    related: tuple[Related, ...] = ()
+    # lines that also anchor suppressions: the enclosing resource's first line
+    anchors: tuple[Where, ...] = ()
+    # stable identity for fingerprints/baselines: never line numbers
+    identity: str = ""
+    fix: Fix | None = None
+    suppression: Suppression | None = None
+    baselined: bool = False
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None or self.baselined
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A run-level notification (assumed default pool, policy-only mode), not a result."""
+
+    level: Level
+    message: str
+    file: str | None = None
+
+
+# ------------------------------------------------------------------------------------------ the model
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    vpcs: tuple[Vpc, ...] = ()
+    subnets: tuple[Subnet, ...] = ()
+    security_groups: tuple[SecurityGroup, ...] = ()
+    sg_rules: tuple[SgRule, ...] = ()
+    peerings: tuple[Peering, ...] = ()
+    node_groups: tuple[NodeGroup, ...] = ()
+    pools: tuple[IpPool, ...] = ()
+    felix: tuple[FelixConfig, ...] = ()
+    calico: tuple[CalicoNetwork, ...] = ()
+    config_problems: tuple[ConfigProblem, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    # files read, so that CAL013 and reporters know what was scanned
+    files: tuple[str, ...] = ()
+
+    def merged(self, other: "Model") -> "Model":
+        return Model(**{name: getattr(self, name) + getattr(other, name) for name in _MODEL_FIELDS})
+
+
+_MODEL_FIELDS = tuple(Model.__dataclass_fields__)
+
+
+def merge_models(models: "list[Model] | tuple[Model, ...]") -> Model:
+    parts: dict[str, list] = {name: [] for name in _MODEL_FIELDS}
+    for model in models:
+        for name in _MODEL_FIELDS:
+            parts[name].extend(getattr(model, name))
+    return Model(**{name: tuple(values) for name, values in parts.items()})
+
+
+
+# ------------------------------------------------------------------------------------------ rules and reports
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDoc:
+    """A rule's metadata and documentation, as its rules/CAL00N.yaml file declares it."""
+
+    id: str
+    name: str
+    level: Level
+    title: str
+    message: str
+    what: str
+    why: str
+    fix: str
+    example: str = ""
+    use_instead: str = ""
+    references: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    security_severity: float = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything a reporter renders. Reporters are pure functions of this."""
+
+    findings: tuple[Finding, ...]
+    rules: tuple[RuleDoc, ...]  # the rules that ran
+    notices: tuple[Notice, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()  # also rendered as tool notifications
+    files: tuple[str, ...] = ()
+    root: str = ""  # absolute POSIX path that relative paths are relative to (the CLI's cwd)
+    tool_version: str = "0"

@@ -1,0 +1,508 @@
+"""Evaluated Terraform resources (from HCL or plan JSON) -> the model.
+
+Both Terraform front ends produce `TfResource`s; this is the one place that knows the AWS provider's
+resource types, so HCL and plan scans give the same model.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Sequence
+
+from linter.model import (
+    ALL_PROTOCOLS, ICMP, ICMPV6, PROTOCOLS_WITH_PORTS, TCP, UDP, CidrSource, Direction, Fix, GroupSource, Model,
+    NodeGroup, NodeKind, Peering, PortRange, PrefixListSource, Related, SecurityGroup, SgRule, Source, Subnet,
+    Unknown, Vpc, Where,
+)
+from linter.parsers.tfvalues import ATTR_LINES, LINE, Ref, TfInstance, TfResource
+from linter.parsers.userdata import disables_src_dst_check
+
+PROTOCOL_NAMES = {"-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS, "tcp": TCP, "udp": UDP, "icmp": ICMP,
+                  "icmpv6": ICMPV6, "58": ICMPV6}
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+COMPUTE_LIKE = ("aws_instance", "aws_spot_instance_request")
+
+
+def strip_key(address: str) -> str:
+    return _INSTANCE_KEY.sub("", address)
+
+
+def protocol_of(value: Any) -> int | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, bool) or value is None:
+        return Unknown(f"protocol {value!r}")
+    text = str(value).strip().lower()
+    if text in PROTOCOL_NAMES:
+        return PROTOCOL_NAMES[text]
+    try:
+        return int(float(text))
+    except ValueError:
+        return Unknown(f"protocol {value!r}")
+
+
+def ports_of(protocol: int | Unknown, low: Any, high: Any) -> PortRange | None | Unknown:
+    """AWS ignores ports for protocols other than TCP/UDP; -1 or 0-65535 means every port."""
+    if not isinstance(protocol, Unknown) and protocol not in PROTOCOLS_WITH_PORTS:
+        return None
+    for value in (low, high):
+        if isinstance(value, Unknown):
+            return value
+    try:
+        lo, hi = int(low if low is not None else -1), int(high if high is not None else -1)
+    except (TypeError, ValueError):
+        return Unknown(f"ports {low!r}-{high!r}")
+    if lo == -1 or (lo <= 0 and hi in (-1, 65535)):
+        return None
+    return PortRange(lo, hi if hi != -1 else lo)
+
+
+def as_bool(value: Any) -> bool | Unknown | None:
+    if value is None or isinstance(value, (bool, Unknown)):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    return Unknown(f"{value!r} is not a boolean")
+
+
+def as_list(value: Any) -> list[Any] | Unknown:
+    if value is None:
+        return []
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, (list, tuple, set)):
+        return list(value)
+    return [value]
+
+
+def decoded_user_data(value: Any) -> str:
+    """User data as text; base64 (user_data_base64, launch templates) is decoded when it is base64."""
+    if not isinstance(value, str):
+        return ""
+    compact = value.strip()
+    if compact and re.fullmatch(r"[A-Za-z0-9+/=\s]+", compact) and len(compact) % 4 == 0:
+        try:
+            return base64.b64decode(compact, validate=False).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return value
+    return value
+
+
+@dataclass
+class _Index:
+    """Resources by address (and by address with instance key) for reference resolution."""
+
+    resources: dict[str, TfResource] = field(default_factory=dict)
+
+    def add(self, resource: TfResource) -> None:
+        self.resources[resource.address] = resource
+
+    def get(self, ref: Any) -> TfResource | None:
+        if isinstance(ref, Ref):
+            return self.resources.get(strip_key(ref.address))
+        return None
+
+    def instance(self, ref: Ref) -> TfInstance | None:
+        resource = self.get(ref)
+        if resource is None or not resource.instances:
+            return None
+        match = re.search(r"\[([^\]]*)\]$", ref.address)
+        if match is None:
+            return resource.instances[0]
+        key = match.group(1).strip('"')
+        for instance in resource.instances:
+            if str(instance.key) == key:
+                return instance
+        return None
+
+
+def group_key(value: Any, index: _Index) -> str | Unknown:
+    """A security group reference (id or name) -> its key in the model."""
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, Ref):
+        target = index.get(value)
+        if target is not None and target.type == "aws_security_group":
+            return target.address
+        if target is not None and target.type == "aws_default_security_group":
+            return target.address
+        return Unknown(str(value))
+    if isinstance(value, str) and value:
+        return value  # a literal id/name: only matches the same literal elsewhere
+    return Unknown(repr(value))
+
+
+def subnet_key(value: Any, index: _Index) -> str | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, Ref):
+        target = index.get(value)
+        if target is not None and target.type == "aws_subnet":
+            return value.address if len(target.instances) > 1 or target.count_unknown else target.address
+        return Unknown(str(value))
+    if isinstance(value, str) and value:
+        return value
+    return Unknown(repr(value))
+
+
+def _line(values: dict, attribute: str, default: int) -> int:
+    return values.get(ATTR_LINES, {}).get(attribute, default)
+
+
+# ------------------------------------------------------------------------------------------ mapping
+
+
+def resources_to_model(resources: Sequence[TfResource]) -> Model:
+    index = _Index()
+    for resource in resources:
+        if resource.mode == "managed":
+            index.add(resource)
+    managed = [r for r in resources if r.mode == "managed" and r.instances]
+    vpcs = {r.address: _vpc(r) for r in managed if r.type == "aws_vpc"}
+    for resource in managed:
+        if resource.type == "aws_vpc_ipv4_cidr_block_association":
+            for instance in resource.instances:
+                target = index.get(instance.values.get("vpc_id"))
+                if target is not None and target.address in vpcs:
+                    vpc = vpcs[target.address]
+                    vpcs[target.address] = Vpc(vpc.key, vpc.cidrs + (_str_or_unknown(instance.values.get("cidr_block")),),
+                                               vpc.where, vpc.deployment)
+    subnets = [s for r in managed if r.type == "aws_subnet" for s in _subnets(r, index)]
+    groups = [_group(r, index) for r in managed if r.type in ("aws_security_group", "aws_default_security_group")]
+    rules = [rule for r in managed for rule in _rules(r, index)]
+    peerings = [_peering(r, index) for r in managed if r.type == "aws_vpc_peering_connection"]
+    nodes = list(_node_groups(managed, index))
+    return Model(vpcs=tuple(vpcs.values()), subnets=tuple(subnets), security_groups=tuple(groups),
+                 sg_rules=tuple(rules), peerings=tuple(peerings), node_groups=tuple(nodes))
+
+
+def _str_or_unknown(value: Any) -> str | Unknown:
+    if isinstance(value, (str, Unknown)):
+        return value
+    return Unknown(repr(value))
+
+
+def _vpc(resource: TfResource) -> Vpc:
+    cidrs = tuple(_str_or_unknown(i.values.get("cidr_block", Unknown(f"{resource.address}.cidr_block")))
+                  for i in resource.instances[:1])
+    return Vpc(resource.address, cidrs, resource.where, resource.deployment)
+
+
+def _vpc_key(value: Any, index: _Index) -> str | Unknown | None:
+    if value is None:
+        return None
+    if isinstance(value, Ref):
+        target = index.get(value)
+        return target.address if target is not None and target.type == "aws_vpc" else Unknown(str(value))
+    return _str_or_unknown(value)
+
+
+def _subnets(resource: TfResource, index: _Index) -> Iterator[Subnet]:
+    many = len(resource.instances) > 1 or resource.count_unknown is not None
+    for instance in resource.instances:
+        key = f"{resource.address}[{_key_text(instance.key)}]" if many else resource.address
+        values = instance.values
+        yield Subnet(key, _str_or_unknown(values.get("cidr_block", Unknown(f"{key}.cidr_block"))), resource.where,
+                     _vpc_key(values.get("vpc_id"), index), values.get("availability_zone"), resource.deployment)
+
+
+def _key_text(key: Any) -> str:
+    return f'"{key}"' if isinstance(key, str) else str(key)
+
+
+def _group(resource: TfResource, index: _Index) -> SecurityGroup:
+    values = resource.instances[0].values
+    return SecurityGroup(resource.address, resource.where, _vpc_key(values.get("vpc_id"), index),
+                         default_egress_all=False, deployment=resource.deployment)
+
+
+def _peering(resource: TfResource, index: _Index) -> Peering:
+    values = resource.instances[0].values
+    return Peering(resource.address, _vpc_key(values.get("vpc_id"), index) or Unknown("vpc_id"),
+                   _vpc_key(values.get("peer_vpc_id"), index) or Unknown("peer_vpc_id"), resource.where,
+                   resource.deployment)
+
+
+def _rules(resource: TfResource, index: _Index) -> Iterator[SgRule]:
+    if resource.type in ("aws_security_group", "aws_default_security_group"):
+        yield from _inline_rules(resource, index)
+    elif resource.type == "aws_security_group_rule":
+        yield from _rule_resource(resource, index)
+    elif resource.type in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+        yield from _vpc_rule_resource(resource, index)
+
+
+def _inline_rules(resource: TfResource, index: _Index) -> Iterator[SgRule]:
+    seen: set[tuple] = set()
+    for instance in resource.instances:
+        for direction in (Direction.INGRESS, Direction.EGRESS):
+            for block in instance.values.get(direction.value, []) or []:
+                if not isinstance(block, dict):
+                    continue
+                where = resource.where.at(block.get(LINE, resource.where.line))
+                rule = _classic_rule(resource.address, direction, block, where, resource.deployment, index,
+                                     self_group=resource.address)
+                identity = (rule.where.line, rule.protocol, rule.ports, rule.sources)
+                if identity not in seen:
+                    seen.add(identity)
+                    yield rule
+
+
+def _classic_rule(group: str | Unknown, direction: Direction, values: dict, where: Where, deployment: str,
+                  index: _Index, self_group: str | Unknown) -> SgRule:
+    protocol = protocol_of(values.get("protocol", Unknown("protocol")))
+    ports = ports_of(protocol, values.get("from_port"), values.get("to_port"))
+    sources: list[Source] = []
+    for name in ("cidr_blocks", "ipv6_cidr_blocks"):
+        cidrs = as_list(values.get(name))
+        if isinstance(cidrs, Unknown):
+            sources.append(CidrSource(cidrs))
+        else:
+            sources.extend(CidrSource(_str_or_unknown(c)) for c in cidrs)
+    prefix_lists = as_list(values.get("prefix_list_ids"))
+    if isinstance(prefix_lists, Unknown):
+        sources.append(PrefixListSource(prefix_lists))
+    else:
+        sources.extend(PrefixListSource(_str_or_unknown(p)) for p in prefix_lists)
+    if "security_groups" in values:  # inline blocks: a list of group ids
+        groups = as_list(values.get("security_groups"))
+        if isinstance(groups, Unknown):
+            sources.append(GroupSource(groups))
+        else:
+            sources.extend(GroupSource(group_key(g, index)) for g in groups)
+    if values.get("source_security_group_id") is not None:
+        sources.append(GroupSource(group_key(values["source_security_group_id"], index)))
+    self_flag = as_bool(values.get("self"))
+    if self_flag is True:
+        sources.append(GroupSource(None if isinstance(self_group, str) else self_group))
+    elif isinstance(self_flag, Unknown):
+        sources.append(self_flag)
+    return SgRule(group, direction, protocol, ports, tuple(sources), where, deployment)
+
+
+def _rule_resource(resource: TfResource, index: _Index) -> Iterator[SgRule]:
+    seen: set[tuple] = set()
+    for instance in resource.instances:
+        values = instance.values
+        kind = values.get("type")
+        if isinstance(kind, Unknown) or kind not in ("ingress", "egress"):
+            continue
+        group = group_key(values.get("security_group_id", Unknown(f"{resource.address}.security_group_id")), index)
+        rule = _classic_rule(group, Direction(kind), values, resource.where, resource.deployment, index, group)
+        identity = (rule.group, rule.direction, rule.protocol, rule.ports, rule.sources)
+        if identity not in seen:
+            seen.add(identity)
+            yield rule
+
+
+def _vpc_rule_resource(resource: TfResource, index: _Index) -> Iterator[SgRule]:
+    direction = Direction.INGRESS if resource.type.endswith("ingress_rule") else Direction.EGRESS
+    seen: set[tuple] = set()
+    for instance in resource.instances:
+        values = instance.values
+        group = group_key(values.get("security_group_id", Unknown(f"{resource.address}.security_group_id")), index)
+        protocol = protocol_of(values.get("ip_protocol", Unknown("ip_protocol")))
+        ports = ports_of(protocol, values.get("from_port"), values.get("to_port"))
+        sources: list[Source] = []
+        for name in ("cidr_ipv4", "cidr_ipv6"):
+            if values.get(name) is not None:
+                sources.append(CidrSource(_str_or_unknown(values[name])))
+        if values.get("referenced_security_group_id") is not None:
+            sources.append(GroupSource(group_key(values["referenced_security_group_id"], index)))
+        if values.get("prefix_list_id") is not None:
+            sources.append(PrefixListSource(_str_or_unknown(values["prefix_list_id"])))
+        rule = SgRule(group, direction, protocol, ports, tuple(sources), resource.where, resource.deployment)
+        identity = (rule.group, rule.protocol, rule.ports, rule.sources)
+        if identity not in seen:
+            seen.add(identity)
+            yield rule
+
+
+# ------------------------------------------------------------------------------------------ nodes
+
+
+def _name_tag(values: dict) -> str | Unknown | None:
+    tags = values.get("tags")
+    if isinstance(tags, dict):
+        return tags.get("Name")
+    for tag in values.get("tag", []) or []:  # ASG tag blocks
+        if isinstance(tag, dict) and tag.get("key") == "Name":
+            return tag.get("value")
+    return None
+
+
+def _groups_of(values: dict, names: Sequence[str], index: _Index) -> tuple[str | Unknown, ...] | Unknown | None:
+    for name in names:
+        if name in values and values[name] is not None:
+            items = as_list(values[name])
+            if isinstance(items, Unknown):
+                return items
+            if items:
+                return tuple(dict.fromkeys(group_key(g, index) for g in items))
+    return None
+
+
+def _union(parts: Iterable[tuple | Unknown | None]) -> tuple | Unknown:
+    merged: dict[Any, None] = {}
+    for part in parts:
+        if isinstance(part, Unknown):
+            return part
+        for item in part or ():
+            merged.setdefault(item, None)
+    return tuple(merged)
+
+
+def _node_groups(managed: list[TfResource], index: _Index) -> Iterator[NodeGroup]:
+    interfaces = _interfaces_by_instance(managed, index)
+    used_templates: set[str] = set()
+    for resource in managed:
+        if resource.type in COMPUTE_LIKE:
+            yield _instance_node(resource, index, interfaces.get(resource.address, []))
+        elif resource.type == "aws_autoscaling_group":
+            node = _asg_node(resource, index)
+            used_templates.update(r.where.address for r in node.related)
+            yield node
+        elif resource.type == "aws_eks_node_group":
+            yield _eks_node(resource, index)
+
+
+def _interfaces_by_instance(managed: list[TfResource], index: _Index) -> dict[str, list[TfResource]]:
+    found: dict[str, list[TfResource]] = {}
+    for resource in managed:
+        targets: list[Any] = []
+        if resource.type == "aws_network_interface":
+            for instance in resource.instances:
+                targets += [b.get("instance") for b in instance.values.get("attachment", []) or [] if isinstance(b, dict)]
+        elif resource.type == "aws_network_interface_attachment":
+            for instance in resource.instances:
+                eni = index.get(instance.values.get("network_interface_id"))
+                target = index.get(instance.values.get("instance_id"))
+                if eni is not None and target is not None:
+                    found.setdefault(target.address, []).append(eni)
+            continue
+        for target_ref in targets:
+            target = index.get(target_ref)
+            if target is not None:
+                found.setdefault(target.address, []).append(resource)
+    return found
+
+
+def _launch_template(values: dict, index: _Index, block_names: Sequence[str]) -> TfResource | None:
+    for name in block_names:
+        for block in values.get(name, []) or []:
+            if isinstance(block, dict):
+                for attribute in ("id", "name", "launch_template_id", "launch_template_name"):
+                    target = index.get(block.get(attribute))
+                    if target is not None and target.type == "aws_launch_template":
+                        return target
+                for nested in ("launch_template", "launch_template_specification"):
+                    found = _launch_template(block, index, (nested,))
+                    if found is not None:
+                        return found
+    return None
+
+
+def _template_groups(template: TfResource, index: _Index) -> tuple[str | Unknown, ...] | Unknown | None:
+    values = template.instances[0].values
+    direct = _groups_of(values, ("vpc_security_group_ids", "security_group_names", "security_groups"), index)
+    if direct is not None:
+        return direct
+    interface_groups = [_groups_of(b, ("security_groups",), index)
+                        for b in values.get("network_interfaces", []) or [] if isinstance(b, dict)]
+    return _union(interface_groups) if interface_groups else None
+
+
+def _template_user_data_disables(template: TfResource) -> bool:
+    return any(disables_src_dst_check(decoded_user_data(i.values.get("user_data"))) for i in template.instances)
+
+
+def _instance_node(resource: TfResource, index: _Index, interfaces: list[TfResource]) -> NodeGroup:
+    template = _launch_template(resource.instances[0].values, index, ("launch_template",))
+    related: list[Related] = []
+    groups_parts: list[Any] = []
+    subnet_parts: list[Any] = []
+    check: bool | Unknown = True
+    check_where = resource.where
+    user_data_off = False
+    for instance in resource.instances:
+        values = instance.values
+        groups = _groups_of(values, ("vpc_security_group_ids", "security_groups"), index)
+        if groups is None and template is not None:
+            groups = _template_groups(template, index)
+        groups_parts.append(groups)
+        subnet = values.get("subnet_id")
+        subnet_parts.append(None if subnet is None else (subnet_key(subnet, index),))
+        value = as_bool(values.get("source_dest_check"))
+        if value is False or isinstance(value, Unknown):
+            check = value if check is True else check
+        user_data_off |= disables_src_dst_check(decoded_user_data(values.get("user_data") or values.get("user_data_base64")))
+        for block in values.get("network_interface", []) or []:
+            eni = index.get(block.get("network_interface_id")) if isinstance(block, dict) else None
+            if eni is not None and eni not in interfaces:
+                interfaces = interfaces + [eni]
+    for eni in interfaces:
+        eni_values = eni.instances[0].values if eni.instances else {}
+        groups_parts.append(_groups_of(eni_values, ("security_groups",), index))
+        if eni_values.get("subnet_id") is not None:
+            subnet_parts.append((subnet_key(eni_values["subnet_id"], index),))
+        eni_check = as_bool(eni_values.get("source_dest_check"))
+        check, check_where = (True if eni_check is None else eni_check), eni.where
+        related.append(Related(eni.where, "network interface"))
+    if template is not None:
+        related.append(Related(template.where, "launch template"))
+    if user_data_off or (template is not None and _template_user_data_disables(template)):
+        check = False
+    known_subnets = [p for p in subnet_parts if p is not None]
+    subnets = _union(known_subnets) if known_subnets else Unknown(f"{resource.address} sets no subnet_id (default subnet)")
+    groups = _union([g for g in groups_parts if g is not None])
+    fix = None
+    if check is True and not interfaces and resource.where.file.endswith(".tf"):
+        fix = Fix("Disable the source/destination check", resource.where.at(resource.where.line + 1),
+                  "  source_dest_check = false\n")
+    return NodeGroup(resource.address, NodeKind.INSTANCE, resource.where, groups, subnets, check, check_where,
+                     multiple=resource.multiple, name_tag=_name_tag(resource.instances[0].values),
+                     related=tuple(related), deployment=resource.deployment, disable_check_fix=fix)
+
+
+def _asg_node(resource: TfResource, index: _Index) -> NodeGroup:
+    values = resource.instances[0].values
+    related: list[Related] = []
+    groups: Any = Unknown(f"{resource.address} has no launch template or configuration in the scan")
+    check: bool | Unknown = True
+    template = _launch_template(values, index, ("launch_template", "mixed_instances_policy"))
+    if template is not None:
+        related.append(Related(template.where, "launch template"))
+        groups = _template_groups(template, index) or ()
+        check = False if _template_user_data_disables(template) else True
+    configuration = index.get(values.get("launch_configuration"))
+    if configuration is not None and configuration.type == "aws_launch_configuration":
+        related.append(Related(configuration.where, "launch configuration"))
+        groups = _groups_of(configuration.instances[0].values, ("security_groups",), index) or ()
+        check = False if _template_user_data_disables(configuration) else True
+    zones = as_list(values.get("vpc_zone_identifier"))
+    subnets: Any = zones if isinstance(zones, Unknown) else tuple(subnet_key(z, index) for z in zones)
+    if not subnets:
+        subnets = Unknown(f"{resource.address} sets no vpc_zone_identifier")
+    return NodeGroup(resource.address, NodeKind.AUTOSCALING_GROUP, resource.where, groups, subnets, check,
+                     resource.where, multiple=True, name_tag=_name_tag(values), related=tuple(related),
+                     deployment=resource.deployment)
+
+
+def _eks_node(resource: TfResource, index: _Index) -> NodeGroup:
+    values = resource.instances[0].values
+    template = _launch_template(values, index, ("launch_template",))
+    groups: Any = Unknown(f"the EKS-managed security group of {resource.address}")
+    related: list[Related] = []
+    check: bool | Unknown = True
+    if template is not None:
+        related.append(Related(template.where, "launch template"))
+        groups = _template_groups(template, index) or groups
+        check = False if _template_user_data_disables(template) else True
+    ids = as_list(values.get("subnet_ids"))
+    subnets: Any = ids if isinstance(ids, Unknown) else tuple(subnet_key(s, index) for s in ids)
+    return NodeGroup(resource.address, NodeKind.EKS_NODE_GROUP, resource.where, groups, subnets or Unknown("subnet_ids"),
+                     check, resource.where, multiple=True, name_tag=_name_tag(values), related=tuple(related),
+                     deployment=resource.deployment)

@@ -1,0 +1,158 @@
+"""The calico-node DaemonSet's environment (`calico.yaml` installs): backend, default pool, Felix src/dst check.
+
+Semantics follow calico-node (node/pkg/lifecycle/startup/startup.go): unset `CALICO_IPV4POOL_IPIP` is
+`Never`, unset `CALICO_IPV4POOL_NAT_OUTGOING` is true, `NO_DEFAULT_POOLS=true` creates no pool; values
+are case-insensitive. The pool the environment describes is a fallback: it exists only when no IPPool
+resource does (the engine decides).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from linter.model import CalicoNetwork, EncapMode, IpPool, Model, Networking, Unknown, Where
+from linter.parsers.calico_resources import get, problems_to_model, read_cidr
+from linter.parsers.calico_validate import Problem, parse_cidr
+from linter.parsers.calico_yaml import scalar
+
+ORIGIN_NODE = "calico-node environment"
+
+_MODES = {"always": EncapMode.ALWAYS, "crosssubnet": EncapMode.CROSS_SUBNET, "cross-subnet": EncapMode.CROSS_SUBNET,
+          "never": EncapMode.NEVER, "off": EncapMode.NEVER}
+_BOOLS = {"true": True, "t": True, "1": True, "false": False, "f": False, "0": False}
+_SRC_DST = {"disable": "Disable", "enable": "Enable", "donothing": "DoNothing"}
+_BGP_BACKENDS = {"bird": True, "gobgp": True, "vxlan": False, "none": False}
+
+# ConfigMap name -> its `data`, from the same file (or the same Terraform resource)
+ConfigMaps = Mapping[str, Mapping[str, Any]]
+
+
+def calico_node_container(document: dict[str, Any]) -> dict[str, Any] | None:
+    """The container named `calico-node`, else the first running a `calico/node` image."""
+    containers = get(document, "spec", "template", "spec", "containers")
+    if not isinstance(containers, list):
+        return None
+    candidates = [c for c in containers if isinstance(c, dict)]
+    for container in candidates:
+        if container.get("name") == "calico-node":
+            return container
+    for container in candidates:
+        image = container.get("image")
+        if isinstance(image, str) and "calico/node" in image:
+            return container
+    return None
+
+
+def read_calico_node(document: dict[str, Any], container: dict[str, Any], where: Where, key: str | None,
+                     config_maps: ConfigMaps) -> Model:
+    name = scalar(get(document, "metadata", "name"))
+    key = key or f"DaemonSet/{name if isinstance(name, str) else 'calico-node'}"
+    where = Where(where.file, where.line, where.column, key)
+    env = container_env(container, config_maps)
+    problems: list[Problem] = []
+    backend = env.get("CALICO_NETWORKING_BACKEND")
+    bgp, networking = _backend(backend, env, config_maps)
+    felix = _choice(env, "FELIX_AWSSRCDSTCHECK", _SRC_DST, None, "Disable, Enable, DoNothing", problems)
+    network = CalicoNetwork(key=key, where=where, bgp=bgp, networking=networking, felix_src_dst_check=felix)
+    pools: tuple[IpPool, ...] = ()
+    no_default = _choice(env, "NO_DEFAULT_POOLS", _BOOLS, False, "true, false", problems)
+    ipip = _choice(env, "CALICO_IPV4POOL_IPIP", _MODES, EncapMode.NEVER, "Always, CrossSubnet, Never", problems)
+    vxlan = _choice(env, "CALICO_IPV4POOL_VXLAN", _MODES, EncapMode.NEVER, "Always, CrossSubnet, Never", problems)
+    nat = _choice(env, "CALICO_IPV4POOL_NAT_OUTGOING", _BOOLS, True, "true, false", problems)
+    cidr = _cidr(env.get("CALICO_IPV4POOL_CIDR"), problems)
+    if isinstance(ipip, EncapMode) and isinstance(vxlan, EncapMode) and EncapMode.NEVER not in (ipip, vxlan):
+        problems.append(("CALICO_IPV4POOL_IPIP", "CALICO_IPV4POOL_IPIP: IPIP and VXLAN "
+                         "(CALICO_IPV4POOL_VXLAN) cannot both be enabled on one pool"))
+    if no_default is not True and networking is not Networking.POLICY_ONLY:
+        pools = (IpPool(key=key, cidr=cidr, ipip=ipip, vxlan=vxlan, nat_outgoing=nat, where=where,
+                        origin=ORIGIN_NODE, fallback=True),)
+    return Model(pools=pools, calico=(network,), config_problems=problems_to_model(problems, key, where))
+
+
+def container_env(container: dict[str, Any], config_maps: ConfigMaps) -> dict[str, Any]:
+    """Environment name -> value (str or Unknown); later entries win, `env` over `envFrom`.
+
+    An `envFrom` ConfigMap that is not in the file contributes nothing (calico.yaml's optional
+    `kubernetes-services-endpoint` holds only the API server address).
+    """
+    env: dict[str, Any] = {}
+    for source in container.get("envFrom") or ():
+        ref = get(source, "configMapRef", "name")
+        data = config_maps.get(ref) if isinstance(ref, str) else None
+        prefix = get(source, "prefix")
+        if data is not None:
+            prefix = prefix if isinstance(prefix, str) else ""
+            env.update({f"{prefix}{k}": _text(v) for k, v in data.items() if isinstance(k, str)})
+    for item in container.get("env") or ():
+        name = get(item, "name")
+        if isinstance(name, str):
+            env[name] = _env_value(item, config_maps)
+    return env
+
+
+def _env_value(item: dict[str, Any], config_maps: ConfigMaps) -> Any:
+    value_from = item.get("valueFrom")
+    if value_from is not None:
+        ref = get(value_from, "configMapKeyRef")
+        map_name, map_key = get(ref, "name"), get(ref, "key")
+        data = config_maps.get(map_name) if isinstance(map_name, str) else None
+        if data is not None and isinstance(map_key, str) and map_key in data:
+            return _text(data[map_key])
+        what = f"configMapKeyRef {map_name}/{map_key}" if ref is not None else f"valueFrom of {item.get('name')}"
+        return Unknown(what)
+    return _text(item.get("value"))
+
+
+def _text(value: Any) -> Any:
+    value = scalar(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+def _choice(env: Mapping[str, Any], name: str, table: Mapping[str, Any], default: Any, allowed: str,
+            problems: list[Problem]) -> Any:
+    value = env.get(name)
+    if isinstance(value, Unknown):
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if isinstance(value, str) and value.strip().lower() in table:
+        return table[value.strip().lower()]
+    problems.append((name, f"{name}: {value!r} is not one of {allowed}"))
+    return Unknown(f"{name}: {value!r}")
+
+
+def _cidr(value: Any, problems: list[Problem]) -> str | Unknown:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Unknown("CALICO_IPV4POOL_CIDR unset: kubeadm podSubnet, else 192.168.0.0/16")
+    if isinstance(value, str) and not isinstance(scalar(value), Unknown):
+        network = parse_cidr(value)
+        if network is None:
+            problems.append(("CALICO_IPV4POOL_CIDR", f"CALICO_IPV4POOL_CIDR: {value!r} is not a valid CIDR"))
+        elif network.version != 4:
+            problems.append(("CALICO_IPV4POOL_CIDR", f"CALICO_IPV4POOL_CIDR: {value!r} is not an IPv4 CIDR"))
+            return Unknown(f"CALICO_IPV4POOL_CIDR: {value!r}")
+    return read_cidr(value, "CALICO_IPV4POOL_CIDR")
+
+
+def _backend(value: Any, env: Mapping[str, Any], config_maps: ConfigMaps) -> tuple[bool | Unknown, Networking | Unknown]:
+    if isinstance(value, Unknown):
+        return value, value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True, Networking.CALICO  # calico-node's default backend is bird
+    backend = value.strip().lower() if isinstance(value, str) else str(value)
+    if backend not in _BGP_BACKENDS:
+        return Unknown(f"CALICO_NETWORKING_BACKEND: {value!r}"), Networking.CALICO
+    if backend == "none" and not _uses_calico_ipam(env, config_maps):
+        return False, Networking.POLICY_ONLY
+    return _BGP_BACKENDS[backend], Networking.CALICO
+
+
+def _uses_calico_ipam(env: Mapping[str, Any], config_maps: ConfigMaps) -> bool:
+    """Backend `none` still means Calico networking when a pool is set or the CNI config uses calico-ipam."""
+    cidr = env.get("CALICO_IPV4POOL_CIDR")
+    if isinstance(cidr, str) and cidr.strip():
+        return True
+    return any(isinstance(v, str) and "calico-ipam" in v for data in config_maps.values() for v in data.values())

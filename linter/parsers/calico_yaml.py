@@ -1,0 +1,120 @@
+"""YAML reading for Calico documents: line numbers, cheap document sniffing, placeholders.
+
+Documents are composed by libyaml (fast) and only the ones we read are constructed: a 1.4 MB
+CustomResourceDefinition costs a compose, never a construct.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from linter.model import Unknown
+
+LINE = "__line__"  # 1-based line of a mapping, added to every constructed dict
+# keys that evaluators add to dicts and that are never Calico field names (ours, and linter.parsers.tfvalues')
+META_KEYS = frozenset({LINE, "__attr_lines__"})
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# `${pod_cidr}`, `{{ .Values.x }}`, `{% if %}`, `$(VAR)` (Kubernetes env expansion)
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}|\$\([A-Za-z_][A-Za-z0-9_]*\)", re.DOTALL)
+_TEMPLATE_MARKERS = ("{{", "{%")
+
+CALICO_API_GROUPS = ("projectcalico.org/", "crd.projectcalico.org/", "operator.tigera.io/")
+_CALICO_KINDS = frozenset({"ipPool", "IPPool", "FelixConfiguration", "Installation", "List",
+                           "DaemonSet", "ConfigMap"})
+
+
+class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """SafeLoader that records each mapping's 1-based line under `__line__`."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping[LINE] = node.start_mark.line + 1
+        return mapping
+
+
+@dataclass(frozen=True, slots=True)
+class YamlFailure:
+    """Why a text is not YAML: the message and the 1-based line/column of the problem."""
+
+    message: str
+    line: int
+    column: int
+
+
+def load_relevant_documents(text: str) -> list[dict[str, Any]] | YamlFailure:
+    """Every top-level mapping that may be Calico configuration, constructed with line numbers.
+
+    Other documents (CRDs, Services, ...) are composed (so syntax errors anywhere are seen) but not built.
+    """
+    loader = _LineLoader(text)
+    documents: list[dict[str, Any]] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None and _is_relevant(node):
+                value = loader.construct_document(node)
+                if isinstance(value, dict):
+                    documents.append(value)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = " ".join(part for part in (error.context, error.problem) if part) or str(error)
+        return YamlFailure(message, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
+    except yaml.YAMLError as error:
+        return YamlFailure(str(error).splitlines()[0] if str(error) else "invalid YAML", 1, 1)
+    except (ValueError, TypeError, RecursionError, OverflowError) as error:
+        # a timestamp-looking value that is no date, an unhashable key, absurd nesting
+        return YamlFailure(f"invalid YAML value: {error}", 1, 1)
+    finally:
+        loader.dispose()
+    return documents
+
+
+def _is_relevant(node: yaml.Node) -> bool:
+    if not isinstance(node, yaml.MappingNode):
+        return False
+    keys = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    if "installation" in keys:
+        return True
+    kind = keys.get("kind")
+    return isinstance(kind, yaml.ScalarNode) and kind.value in _CALICO_KINDS
+
+
+def has_template_markers(text: str) -> bool:
+    return any(marker in text for marker in _TEMPLATE_MARKERS)
+
+
+def mentions_calico(text: str) -> bool:
+    return "projectcalico.org" in text or "operator.tigera.io" in text
+
+
+def has_placeholder(value: str) -> bool:
+    return ("$" in value or "{" in value) and _PLACEHOLDER.search(value) is not None
+
+
+def scalar(value: Any) -> Any:
+    """A value as Calico would see it: placeholders are Unknown; Unknown stays Unknown."""
+    if isinstance(value, str) and has_placeholder(value):
+        return Unknown(value)
+    return value
+
+
+def line_of(value: Any, default: int) -> int:
+    if isinstance(value, dict):
+        line = value.get(LINE)
+        if isinstance(line, int):
+            return line
+    return default
+
+
+def strip_lines(value: Any) -> Any:
+    """A copy without `__line__` keys (for schema validation and messages)."""
+    if isinstance(value, dict):
+        return {k: strip_lines(v) for k, v in value.items() if k not in META_KEYS}
+    if isinstance(value, list):
+        return [strip_lines(item) for item in value]
+    return value

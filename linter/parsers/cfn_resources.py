@@ -1,0 +1,627 @@
+"""Evaluated CloudFormation resources -> model elements (VPCs, subnets, SGs and rules, node groups).
+
+All scopes of one deployment (the top-level template and its nested stacks) are mapped together,
+because a nested stack's resource can refer to its parent's (a VPC, a security group, a launch
+template passed as a parameter).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from linter.model import (
+    ALL_PROTOCOLS,
+    ICMP,
+    ICMPV6,
+    PROTOCOLS_WITH_PORTS,
+    TCP,
+    UDP,
+    CidrSource,
+    Direction,
+    GroupSource,
+    Model,
+    NodeGroup,
+    NodeKind,
+    Peering,
+    PortRange,
+    PrefixListSource,
+    Related,
+    SecurityGroup,
+    SgRule,
+    Source,
+    Subnet,
+    Suppression,
+    Unknown,
+    Vpc,
+    Where,
+)
+from linter.parsers.cfn_eval import NO_VALUE, ResRef, Scope, as_text, describe, line_col
+from linter.parsers.userdata import disables_src_dst_check
+
+SECURITY_GROUP = "AWS::EC2::SecurityGroup"
+SUBNET = "AWS::EC2::Subnet"
+VPC = "AWS::EC2::VPC"
+LAUNCH_TEMPLATE = "AWS::EC2::LaunchTemplate"
+LAUNCH_CONFIGURATION = "AWS::AutoScaling::LaunchConfiguration"
+NETWORK_INTERFACE = "AWS::EC2::NetworkInterface"
+
+_PROTOCOL_NAMES = {"-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS, "tcp": TCP, "udp": UDP, "icmp": ICMP,
+                   "icmpv6": ICMPV6}
+_DEFAULT_SG = "no security group given: the VPC's default security group"
+
+
+@dataclass(frozen=True, slots=True)
+class _Res:
+    """One resource that exists (or may exist) in the deployment."""
+
+    scope: Scope
+    logical_id: str
+    type: str
+    raw: dict  # the resource as decoded
+    exists: bool | Unknown
+
+    @property
+    def key(self) -> str:
+        return self.scope.key(self.logical_id)
+
+    def where(self) -> Where:
+        return where_of(self.scope, self.scope.resource_nodes.get(self.logical_id), self.key)
+
+    def prop(self, name: str, *, lenient: bool = False) -> Any:
+        """A property evaluated; None when absent (or removed by AWS::NoValue)."""
+        props = self.raw.get("Properties")
+        if not isinstance(props, dict) or name not in props:
+            return None
+        value = self.scope.value(props[name], lenient=lenient)
+        return None if value is NO_VALUE else value
+
+    def raw_prop(self, name: str) -> Any:
+        props = self.raw.get("Properties")
+        return props.get(name) if isinstance(props, dict) else None
+
+
+def where_of(scope: Scope, node: Any, address: str) -> Where:
+    if scope.fixed_line is not None:
+        return Where(scope.file, scope.fixed_line, 1, address)
+    position = line_col(node)
+    line, column = position if position is not None else (1, 1)
+    return Where(scope.file, line, column, address)
+
+
+def _resources(scopes: Iterable[Scope]) -> list[_Res]:
+    found = []
+    for scope in scopes:
+        for logical_id, raw in scope.resources.items():
+            exists = scope.resource_exists(logical_id)
+            if exists is not False:
+                found.append(_Res(scope, logical_id, str(raw.get("Type", "")), raw, exists))
+    return found
+
+
+# ------------------------------------------------------------------------------------ values
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Unknown):
+        return value.expr
+    if isinstance(value, ResRef):
+        return value.key if value.attribute == "Ref" else f"{value.key}.{value.attribute}"
+    return describe(value)
+
+
+def _unknown(value: Any, why: str = "") -> Unknown:
+    if isinstance(value, Unknown):
+        return value
+    return Unknown(f"{why}{_text(value)}")
+
+
+def _ref_to(value: Any, types: tuple[str, ...], attributes: tuple[str, ...]) -> str | Unknown:
+    """The model key of the resource value refers to, else Unknown."""
+    if isinstance(value, ResRef) and value.type in types and value.attribute in attributes:
+        return value.key
+    return _unknown(value)
+
+
+def group_ref(value: Any) -> str | Unknown:
+    return _ref_to(value, (SECURITY_GROUP,), ("Ref", "GroupId"))
+
+
+def _subnet_ref(value: Any) -> str | Unknown:
+    return _ref_to(value, (SUBNET,), ("Ref", "SubnetId"))
+
+
+def _vpc_ref(value: Any) -> str | Unknown:
+    return _ref_to(value, (VPC,), ("Ref", "VpcId"))
+
+
+def _optional_vpc(value: Any) -> str | Unknown | None:
+    return None if value is None else _vpc_ref(value)
+
+
+def _text_or_unknown(value: Any, what: str) -> str | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    text = as_text(value) if not isinstance(value, bool) else None
+    return text if text is not None else Unknown(f"{what} {_text(value)}")
+
+
+def _flag(value: Any, default: bool) -> bool | Unknown:
+    """A CloudFormation boolean: true/false, "true"/"false" (any case)."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return _unknown(value, "SourceDestCheck ")
+
+
+def _tuple_of(value: Any, convert: Any) -> tuple | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, list):
+        return tuple(convert(item) for item in value)
+    return (convert(value),)
+
+
+def _name_tag(tags: Any) -> str | Unknown | None:
+    if isinstance(tags, dict):  # EKS: a map
+        value = tags.get("Name")
+        return None if value is None else _text_or_unknown(value, "Name tag")
+    if not isinstance(tags, list):
+        return None
+    for tag in tags:
+        if isinstance(tag, dict) and tag.get("Key") == "Name" and "Value" in tag:
+            return _text_or_unknown(tag["Value"], "Name tag")
+    return None
+
+
+def _cdk_path(res: _Res) -> str:
+    metadata = res.raw.get("Metadata")
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+    return str(path) if isinstance(path, str) else ""
+
+
+def _user_data_disables(value: Any) -> bool:
+    return isinstance(value, str) and disables_src_dst_check(value)
+
+
+# ------------------------------------------------------------------------------------ network
+
+
+def _protocol(value: Any) -> int | Unknown:
+    if value is None:
+        return Unknown("IpProtocol not given")
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ALL_PROTOCOLS if value < 0 else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _PROTOCOL_NAMES:
+            return _PROTOCOL_NAMES[text]
+        try:
+            number = int(text)
+        except ValueError:
+            return Unknown(f"IpProtocol {value}")
+        return ALL_PROTOCOLS if number < 0 else number
+    return Unknown(f"IpProtocol {_text(value)}")
+
+
+def _port(value: Any) -> int | Unknown | None:
+    if value is None:
+        return None
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, bool):
+        return Unknown(f"port {value}")
+    try:
+        return int(str(value).strip()) if not isinstance(value, (int, float)) else int(value)
+    except ValueError:
+        return Unknown(f"port {_text(value)}")
+
+
+def _ports(protocol: int | Unknown, from_port: Any, to_port: Any) -> PortRange | None | Unknown:
+    if isinstance(protocol, int) and protocol not in PROTOCOLS_WITH_PORTS:
+        return None
+    low, high = _port(from_port), _port(to_port)
+    for bound in (low, high):
+        if isinstance(bound, Unknown):
+            return bound
+    if low is None and high is None:
+        return None if isinstance(protocol, Unknown) else Unknown("FromPort/ToPort not given")
+    low = high if low is None else low
+    high = low if high is None else high
+    if low == -1 or high == -1:
+        return None
+    return PortRange(low, high)
+
+
+_INGRESS_SOURCES = (("CidrIp", "cidr"), ("CidrIpv6", "cidr"), ("SourceSecurityGroupId", "group"),
+                    ("SourceSecurityGroupName", "group"), ("SourcePrefixListId", "prefix"))
+_EGRESS_SOURCES = (("CidrIp", "cidr"), ("CidrIpv6", "cidr"), ("DestinationSecurityGroupId", "group"),
+                   ("DestinationPrefixListId", "prefix"))
+
+
+def _sources(direction: Direction, entry: dict) -> tuple[Source, ...]:
+    found: list[Source] = []
+    groups_seen = False
+    for name, kind in _INGRESS_SOURCES if direction is Direction.INGRESS else _EGRESS_SOURCES:
+        value = entry.get(name)
+        if value is None:
+            continue
+        if kind == "cidr":
+            found.append(CidrSource(_text_or_unknown(value, name)))
+        elif kind == "group" and not groups_seen:
+            groups_seen = True  # SourceSecurityGroupId and ...Name name the same group
+            found.append(GroupSource(group_ref(value)))
+        elif kind == "prefix":
+            found.append(PrefixListSource(_text_or_unknown(value, name)))
+    return tuple(found) if found else (Unknown("the rule names no source"),)
+
+
+def _rule(group: str | Unknown, direction: Direction, entry: Any, where: Where, deployment: str,
+          gate: bool | Unknown = True) -> SgRule:
+    if not isinstance(entry, dict):
+        unknown = _unknown(entry)
+        return SgRule(group, direction, unknown, unknown, (unknown,), where, deployment)
+    protocol = _protocol(entry.get("IpProtocol"))
+    ports = _ports(protocol, entry.get("FromPort"), entry.get("ToPort"))
+    sources = _sources(direction, entry)
+    if isinstance(gate, Unknown):  # the rule exists only if its Condition holds
+        sources = (gate,)
+    return SgRule(group, direction, protocol, ports, sources, where, deployment)
+
+
+def _items(res: _Res, name: str) -> list[tuple[Any, Any]]:
+    """(evaluated item, node) for each entry of a list property, keeping each entry's mark."""
+    raw = res.raw_prop(name)
+    if raw is None:
+        return []
+    if isinstance(raw, list):
+        pairs = []
+        for item in raw:
+            value = res.scope.value(item)
+            if value is not NO_VALUE:
+                pairs.append((value, item))
+        return pairs
+    value = res.scope.value(raw)
+    if value is NO_VALUE or value is None:
+        return []
+    return [(item, raw) for item in value] if isinstance(value, list) else [(value, raw)]
+
+
+def _security_group(res: _Res, deployment: str) -> tuple[SecurityGroup, list[SgRule]]:
+    key = res.key
+    rules = []
+    for direction, name in ((Direction.INGRESS, "SecurityGroupIngress"),
+                            (Direction.EGRESS, "SecurityGroupEgress")):
+        for entry, node in _items(res, name):
+            rules.append(_rule(key, direction, entry, where_of(res.scope, node, key), deployment))
+    group = SecurityGroup(key, res.where(), vpc=_optional_vpc(res.prop("VpcId")),
+                          default_egress_all=res.prop("SecurityGroupEgress") is None,
+                          deployment=deployment)
+    return group, rules
+
+
+def _standalone_rule(res: _Res, direction: Direction, deployment: str) -> SgRule:
+    props = res.scope.value(res.raw.get("Properties", {}))
+    props = props if isinstance(props, dict) else {}
+    owner = props.get("GroupId", props.get("GroupName"))
+    group = group_ref(owner) if owner is not None else Unknown("GroupId not given")
+    return _rule(group, direction, props, res.where(), deployment, res.exists)
+
+
+def _cidr(value: Any, what: str) -> str | Unknown:
+    if value is None:
+        return Unknown(f"{what} is empty")
+    return _text_or_unknown(value, what)
+
+
+# ------------------------------------------------------------------------------------ compute
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """What a launch template or launch configuration gives its instances."""
+
+    res: _Res
+    groups: tuple[str | Unknown, ...] | Unknown | None  # None: declares none
+    subnets: tuple[str | Unknown, ...] | None
+    disables_check: bool
+    name_tag: str | Unknown | None
+    why: str  # "launch template" / "launch configuration"
+
+
+def _merge_groups(parts: list[Any]) -> tuple[str | Unknown, ...] | Unknown | None:
+    """Concatenate the declared group lists (None = not declared); any unknown list wins."""
+    declared = [part for part in parts if part is not None]
+    if not declared:
+        return None
+    merged: list[str | Unknown] = []
+    for part in declared:
+        groups = _tuple_of(part, group_ref)
+        if isinstance(groups, Unknown):
+            return groups
+        merged.extend(g for g in groups if g not in merged)
+    return tuple(merged)
+
+
+def _primary(interfaces: Any) -> dict | Unknown | None:
+    if interfaces is None:
+        return None
+    if not isinstance(interfaces, list):
+        return _unknown(interfaces, "NetworkInterfaces ")
+    entries = [i for i in interfaces if isinstance(i, dict)]
+    for entry in entries:
+        if as_text(entry.get("DeviceIndex")) == "0":
+            return entry
+    if len(entries) < len(interfaces):
+        return Unknown("NetworkInterfaces")
+    return entries[0] if entries else None
+
+
+def _launch_template(res: _Res) -> _Template:
+    data = res.prop("LaunchTemplateData", lenient=False)
+    text = res.prop("LaunchTemplateData", lenient=True)
+    data = data if isinstance(data, dict) else {}
+    user_data = text.get("UserData") if isinstance(text, dict) else None
+    primary = _primary(data.get("NetworkInterfaces"))
+    interface = primary if isinstance(primary, dict) else {}
+    if isinstance(primary, Unknown):
+        groups: Any = primary
+    else:
+        groups = _merge_groups([data.get("SecurityGroupIds"), data.get("SecurityGroups"),
+                                interface.get("Groups")])
+    subnet = interface.get("SubnetId")
+    tag = None
+    for spec in data.get("TagSpecifications") or []:
+        if isinstance(spec, dict) and spec.get("ResourceType") == "instance":
+            tag = _name_tag(spec.get("Tags"))
+    return _Template(res, groups, None if subnet is None else (_subnet_ref(subnet),),
+                     _user_data_disables(user_data), tag, "launch template")
+
+
+def _launch_configuration(res: _Res) -> _Template:
+    return _Template(res, _merge_groups([res.prop("SecurityGroups")]), None,
+                     _user_data_disables(res.prop("UserData", lenient=True)), None, "launch configuration")
+
+
+class _Index:
+    """Resources of the deployment by model key, and launch templates by name."""
+
+    def __init__(self, resources: list[_Res]) -> None:
+        self.by_key = {res.key: res for res in resources}
+        self.template_names: dict[str, _Res] = {}
+        for res in resources:
+            if res.type == LAUNCH_TEMPLATE:
+                name = res.prop("LaunchTemplateName")
+                if isinstance(name, str):
+                    self.template_names[name] = res
+
+    def resolve(self, value: Any, rtype: str) -> _Res | None:
+        if isinstance(value, ResRef) and value.type == rtype:
+            return self.by_key.get(value.key)
+        return None
+
+    def launch_template(self, spec: Any) -> _Template | Unknown | None:
+        """From a LaunchTemplateSpecification (ASG, instance) or an EKS LaunchTemplate."""
+        if spec is None:
+            return None
+        if not isinstance(spec, dict):
+            return _unknown(spec, "launch template ")
+        ident = spec.get("LaunchTemplateId", spec.get("Id"))
+        name = spec.get("LaunchTemplateName", spec.get("Name"))
+        res = self.resolve(ident, LAUNCH_TEMPLATE) or self.resolve(name, LAUNCH_TEMPLATE)
+        if res is None and isinstance(name, str):
+            res = self.template_names.get(name)
+        if res is None:
+            return _unknown(ident if ident is not None else name, "launch template ")
+        return _launch_template(res)
+
+
+def _node(res: _Res, kind: NodeKind, deployment: str, **fields: Any) -> NodeGroup:
+    return NodeGroup(key=res.key, kind=kind, where=res.where(), deployment=deployment,
+                     label=_cdk_path(res), **fields)
+
+
+def _instance(res: _Res, index: _Index, deployment: str) -> NodeGroup:
+    template = index.launch_template(res.prop("LaunchTemplate"))
+    template = template if isinstance(template, _Template) else None
+    primary = _primary(res.prop("NetworkInterfaces"))
+    interface = primary if isinstance(primary, dict) else {}
+    group_parts = [res.prop("SecurityGroupIds"), res.prop("SecurityGroups")]
+    subnet = res.prop("SubnetId")
+    check = _flag(res.prop("SourceDestCheck"), True)
+    check_where = res.where()
+    related: list[Related] = []
+    unknown_interface: Unknown | None = None
+    if isinstance(primary, Unknown):
+        unknown_interface = primary
+    elif "NetworkInterfaceId" in interface:
+        eni = index.resolve(interface["NetworkInterfaceId"], NETWORK_INTERFACE)
+        if eni is None:
+            unknown_interface = _unknown(interface["NetworkInterfaceId"], "network interface ")
+        else:
+            group_parts.append(eni.prop("GroupSet"))
+            subnet = eni.prop("SubnetId")
+            check = _flag(eni.prop("SourceDestCheck"), True)
+            check_where = eni.where()
+            related.append(Related(eni.where(), "network interface"))
+    elif primary is not None:
+        group_parts.append(interface.get("GroupSet"))
+        subnet = interface.get("SubnetId", subnet)
+    groups = _merge_groups(group_parts)
+    subnets: Any = (_subnet_ref(subnet),) if subnet is not None else None
+    if template is not None:
+        related.append(Related(template.res.where(), template.why))
+        groups = groups if groups is not None else template.groups
+        subnets = subnets if subnets is not None else template.subnets
+    if groups is None:
+        groups = Unknown(_DEFAULT_SG)
+    if subnets is None:
+        subnets = (Unknown("no SubnetId: a default subnet"),)
+    if unknown_interface is not None:
+        groups, subnets, check = unknown_interface, (unknown_interface,), unknown_interface
+    if check is not False and (_user_data_disables(res.prop("UserData", lenient=True))
+                               or (template is not None and template.disables_check)):
+        check = False
+    name_tag = _name_tag(res.prop("Tags"))
+    if name_tag is None and template is not None:
+        name_tag = template.name_tag
+    return _node(res, NodeKind.INSTANCE, deployment, security_groups=groups, subnets=subnets,
+                 src_dst_check=check, src_dst_where=check_where, multiple=False, name_tag=name_tag,
+                 related=tuple(related))
+
+
+def _asg_template(res: _Res, index: _Index) -> _Template | Unknown | None:
+    spec = res.prop("LaunchTemplate") or res.prop("LaunchTemplateSpecification")
+    policy = res.prop("MixedInstancesPolicy")
+    if spec is None and isinstance(policy, dict):
+        inner = policy.get("LaunchTemplate")
+        spec = inner.get("LaunchTemplateSpecification") if isinstance(inner, dict) else _unknown(inner)
+    if spec is not None:
+        return index.launch_template(spec)
+    name = res.prop("LaunchConfigurationName")
+    if name is None:
+        return Unknown("no launch template or launch configuration (InstanceId?)")
+    configuration = index.resolve(name, LAUNCH_CONFIGURATION)
+    return _launch_configuration(configuration) if configuration is not None else _unknown(
+        name, "launch configuration ")
+
+
+def _autoscaling_group(res: _Res, index: _Index, deployment: str) -> NodeGroup:
+    template = _asg_template(res, index)
+    zones = res.prop("VPCZoneIdentifier")
+    if zones is not None:
+        if isinstance(zones, list):
+            zones = [part for zone in zones for part in
+                     (zone.split(",") if isinstance(zone, str) else [zone])]
+        subnets: Any = _tuple_of(zones, _subnet_ref)
+    elif isinstance(template, _Template) and template.subnets is not None:
+        subnets = template.subnets
+    else:
+        subnets = Unknown("AvailabilityZones without VPCZoneIdentifier: default subnets")
+    if isinstance(template, _Template):
+        groups: Any = template.groups if template.groups is not None else Unknown(_DEFAULT_SG)
+        related = (Related(template.res.where(), template.why),)
+        check = not template.disables_check
+        template_tag = template.name_tag
+    else:
+        groups, related, check, template_tag = template, (), True, None
+    name_tag = _name_tag(res.prop("Tags"))
+    return _node(res, NodeKind.AUTOSCALING_GROUP, deployment, security_groups=groups,
+                 subnets=subnets, src_dst_check=check, src_dst_where=res.where(), multiple=True,
+                 name_tag=name_tag if name_tag is not None else template_tag, related=related)
+
+
+def _eks_nodegroup(res: _Res, index: _Index, deployment: str) -> NodeGroup:
+    template = index.launch_template(res.prop("LaunchTemplate"))
+    groups: Any = Unknown("EKS-managed security group")
+    related: tuple[Related, ...] = ()
+    check = True
+    if isinstance(template, _Template):
+        related = (Related(template.res.where(), template.why),)
+        check = not template.disables_check
+        if template.groups is not None:
+            groups = template.groups
+    subnets = res.prop("Subnets")
+    return _node(res, NodeKind.EKS_NODE_GROUP, deployment, security_groups=groups,
+                 subnets=_tuple_of(subnets, _subnet_ref) if subnets is not None else Unknown("Subnets not given"),
+                 src_dst_check=check, src_dst_where=res.where(), multiple=True,
+                 name_tag=_name_tag(res.prop("Tags")), related=related)
+
+
+# ------------------------------------------------------------------------------------ the deployment
+
+
+def map_deployment(scopes: list[Scope], deployment: str) -> Model:
+    """Every model element the scopes' resources define."""
+    resources = _resources(scopes)
+    index = _Index(resources)
+    vpcs: list[tuple[_Res, list]] = []
+    extra_blocks: list[tuple[str, str | Unknown]] = []
+    subnets, groups, rules, peerings, nodes = [], [], [], [], []
+    for res in resources:
+        if res.type == VPC:
+            vpcs.append((res, [_cidr(res.prop("CidrBlock"), "CidrBlock")]))
+        elif res.type == "AWS::EC2::VPCCidrBlock":
+            vpc = _vpc_ref(res.prop("VpcId"))
+            for name in ("CidrBlock", "Ipv6CidrBlock"):
+                block = res.prop(name)
+                if block is not None and isinstance(vpc, str):
+                    extra_blocks.append((vpc, _cidr(block, name)))
+        elif res.type == SUBNET:
+            zone = res.prop("AvailabilityZone")
+            zone = zone if zone is not None else res.prop("AvailabilityZoneId")
+            subnets.append(Subnet(res.key, _cidr(res.prop("CidrBlock"), "CidrBlock"), res.where(),
+                                  vpc=_optional_vpc(res.prop("VpcId")),
+                                  zone=None if zone is None else _text_or_unknown(zone, "zone"),
+                                  deployment=deployment))
+        elif res.type == SECURITY_GROUP:
+            group, inline = _security_group(res, deployment)
+            groups.append(group)
+            rules.extend(inline)
+        elif res.type == "AWS::EC2::SecurityGroupIngress":
+            rules.append(_standalone_rule(res, Direction.INGRESS, deployment))
+        elif res.type == "AWS::EC2::SecurityGroupEgress":
+            rules.append(_standalone_rule(res, Direction.EGRESS, deployment))
+        elif res.type == "AWS::EC2::VPCPeeringConnection":
+            peerings.append(Peering(res.key, _vpc_ref(res.prop("VpcId")),
+                                    _vpc_ref(res.prop("PeerVpcId")), res.where(), deployment))
+        elif res.type == "AWS::EC2::Instance":
+            nodes.append(_instance(res, index, deployment))
+        elif res.type == "AWS::AutoScaling::AutoScalingGroup":
+            nodes.append(_autoscaling_group(res, index, deployment))
+        elif res.type == "AWS::EKS::Nodegroup":
+            nodes.append(_eks_nodegroup(res, index, deployment))
+    vpc_elements = tuple(
+        Vpc(res.key, tuple(blocks + [b for key, b in extra_blocks if key == res.key]), res.where(),
+            deployment)
+        for res, blocks in vpcs
+    )
+    return Model(vpcs=vpc_elements, subnets=tuple(subnets), security_groups=tuple(groups),
+                 sg_rules=tuple(rules), peerings=tuple(peerings), node_groups=tuple(nodes))
+
+
+# ------------------------------------------------------------------------------------ suppressions
+
+
+def metadata_suppressions(scope: Scope) -> tuple[Suppression, ...]:
+    """`Metadata: {calico-lint: {ignore: [{id, reason}]}}` on resources and on the template."""
+    found: list[Suppression] = []
+    template_target = scope.fixed_line if scope.fixed_line is not None else 0
+    found.extend(_ignores(scope, scope.template.get("Metadata"), template_target, ""))
+    for logical_id, raw in scope.resources.items():
+        if scope.resource_exists(logical_id) is False:
+            continue
+        key = scope.key(logical_id)
+        target = where_of(scope, scope.resource_nodes.get(logical_id), key).line
+        found.extend(_ignores(scope, raw.get("Metadata"), target, key))
+    return tuple(found)
+
+
+def _ignores(scope: Scope, metadata: Any, target: int, address: str) -> list[Suppression]:
+    ours = metadata.get("calico-lint") if isinstance(metadata, dict) else None
+    entries = ours.get("ignore") if isinstance(ours, dict) else None
+    if isinstance(entries, (dict, str)):
+        entries = [entries]
+    if not isinstance(entries, list):
+        return []
+    found = []
+    for entry in entries:
+        where = where_of(scope, entry, address)
+        if isinstance(entry, str):
+            rules, reason, until = (str(entry).strip().upper(),), "", None
+        elif isinstance(entry, dict):
+            ids = entry.get("id", entry.get("ids", entry.get("rules")))
+            ids = ids if isinstance(ids, list) else [ids] if ids is not None else []
+            rules = tuple(str(i).strip().upper() for i in ids if as_text(i))
+            reason = str(entry.get("reason") or "").strip()
+            until = str(entry["until"]) if entry.get("until") is not None else None
+        else:
+            continue
+        found.append(Suppression(rules=rules, reason=reason, where=where, target_line=target, until=until))
+    return found

@@ -1,0 +1,1325 @@
+"""Terraform expression evaluation: what can be known statically, and `Unknown` for the rest.
+
+`evaluate(expr, scope)` works on the AST of `linter.parsers.hcl`. The `Scope` says what the root
+names mean (`var`, `local`, resources, ...); `linter.parsers.terraform` implements it per module.
+Errors that Terraform would report (a missing key, a bad type) evaluate to `EvalError`, an
+`Unknown` that `try`/`can` can tell apart from a value that is merely not known yet.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import ipaddress
+import json
+import math
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from linter.model import Unknown
+from linter.parsers import hcl
+from linter.parsers.tfvalues import ATTR_LINES, LINE, Ref
+
+
+@dataclass(frozen=True, slots=True)
+class EvalError(Unknown):
+    """An expression Terraform would reject (wrong type, missing key): unknown, and `try` skips it."""
+
+
+class Lazy:
+    """A value resolved on demand (a resource, a module): attributes and indexes are looked up lazily."""
+
+    def get_attr(self, name: str, node: Any) -> Any:
+        return EvalError(node.text)
+
+    def index(self, key: Any, node: Any) -> Any:
+        return EvalError(node.text)
+
+    def as_value(self, text: str) -> Any:
+        """What the object is when used as a whole (in a function, an operator, a final value)."""
+        return Unknown(text)
+
+
+class Scope:
+    """Names visible to an expression. Subclasses resolve `var`, `local`, resources, modules..."""
+
+    def __init__(self, bindings: dict[str, Any] | None = None, base_dir: str = "") -> None:
+        self.bindings = bindings or {}
+        self.base_dir = base_dir
+
+    def with_bindings(self, bindings: dict[str, Any]) -> "Scope":
+        return Scope({**self.bindings, **bindings}, self.base_dir)
+
+    def isolated(self, bindings: dict[str, Any]) -> "Scope":
+        """A scope with only these names (templatefile's variables)."""
+        return Scope(dict(bindings), self.base_dir)
+
+    def lookup_root(self, root: hcl.Variable, steps: list[Any]) -> tuple[Any, int]:
+        """The value of the root name (and how many of the following steps it consumed)."""
+        if root.name in self.bindings:
+            return self.bindings[root.name], 0
+        return Unknown(root.text), 0
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def has_unknown(value: Any) -> bool:
+    """True if value is or holds an Unknown, a Ref or a lazy object (not a plain known value)."""
+    if isinstance(value, (Unknown, Ref, Lazy)):
+        return True
+    if isinstance(value, list):
+        return any(has_unknown(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_unknown(item) for key, item in value.items() if key not in (LINE, ATTR_LINES))
+    return False
+
+
+def finalize(value: Any) -> Any:
+    """A value as it leaves the evaluator: lazy objects and errors become plain Unknowns."""
+    if isinstance(value, EvalError):
+        return Unknown(value.expr)
+    if isinstance(value, Lazy):
+        final = value.as_value(repr(value))
+        return final if not isinstance(final, Lazy) else Unknown(repr(value))
+    if isinstance(value, list):
+        return [finalize(item) for item in value]
+    if isinstance(value, dict):
+        return {key: (item if key in (LINE, ATTR_LINES) else finalize(item)) for key, item in value.items()}
+    return value
+
+
+def _materialize(value: Any, text: str) -> Any:
+    return value.as_value(text) if isinstance(value, Lazy) else value
+
+
+def number_text(value: int | float) -> str:
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e17:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def to_string(value: Any) -> str | None:
+    """Terraform's automatic conversion to string; None when not convertible."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    return None
+
+
+def to_number(value: Any) -> int | float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+        if not math.isfinite(number):
+            return None
+        return int(number) if number.is_integer() and re.fullmatch(r"\s*-?\d+\s*", value) else number
+    return None
+
+
+def to_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    return None
+
+
+def _norm_number(value: float | int) -> int | float:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e17:
+        return int(value)
+    return value
+
+
+def equal(left: Any, right: Any) -> bool | None:
+    """Terraform's ==; None when it cannot be decided."""
+    if isinstance(left, (Unknown, Lazy)) or isinstance(right, (Unknown, Lazy)):
+        return None
+    if isinstance(left, Ref) or isinstance(right, Ref):
+        return True if left == right else None
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        return left == right
+    if isinstance(left, list) and isinstance(right, list):
+        if len(left) != len(right):
+            return False
+        return _all_equal(zip(left, right))
+    if isinstance(left, dict) and isinstance(right, dict):
+        left_keys = [k for k in left if k not in (LINE, ATTR_LINES)]
+        right_keys = [k for k in right if k not in (LINE, ATTR_LINES)]
+        if sorted(left_keys) != sorted(right_keys):
+            return False
+        return _all_equal((left[k], right[k]) for k in left_keys)
+    if type(left) is not type(right):
+        return False
+    return left == right
+
+
+def _all_equal(pairs: Any) -> bool | None:
+    undecided = False
+    for a, b in pairs:
+        result = equal(a, b)
+        if result is False:
+            return False
+        if result is None:
+            undecided = True
+    return None if undecided else True
+
+
+def _sorted_keys(mapping: dict[str, Any]) -> list[str]:
+    return sorted(k for k in mapping if k not in (LINE, ATTR_LINES))
+
+
+# ------------------------------------------------------------------------------------------ evaluation
+
+
+def evaluate(expr: Any, scope: Scope) -> Any:
+    method = _EVALUATORS.get(type(expr))
+    if method is None:
+        return EvalError(getattr(expr, "text", "?"))
+    return method(expr, scope)
+
+
+def _literal(expr: hcl.Literal, scope: Scope) -> Any:
+    return expr.value
+
+
+def _template(expr: hcl.Template, scope: Scope) -> Any:
+    parts = expr.parts
+    if len(parts) == 1 and not isinstance(parts[0], (str, hcl.Directive)):
+        return _materialize(evaluate(parts[0], scope), expr.text)  # "${x}" is x itself
+    out: list[str] = []
+    unknown = False
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        if isinstance(part, hcl.Directive):
+            unknown = True
+            continue
+        value = evaluate(part, scope)
+        if isinstance(value, EvalError):
+            return EvalError(expr.text)
+        if has_unknown(value):
+            unknown = True
+            continue
+        text = to_string(value)
+        if text is None:
+            return EvalError(expr.text)
+        out.append(text)
+    if unknown:
+        return Unknown(expr.text)
+    return "".join(out)
+
+
+def _variable(expr: hcl.Variable, scope: Scope) -> Any:
+    value, _ = scope.lookup_root(expr, [])
+    return value
+
+
+def _traversal(expr: Any, scope: Scope) -> Any:
+    steps: list[Any] = []
+    node = expr
+    while isinstance(node, (hcl.GetAttr, hcl.Index)):
+        steps.append(node)
+        node = node.obj
+    steps.reverse()
+    if isinstance(node, hcl.Variable):
+        value, consumed = scope.lookup_root(node, steps)
+    else:
+        value, consumed = evaluate(node, scope), 0
+    for step in steps[consumed:]:
+        value = _step(value, step, scope)
+    return value
+
+
+def _step(value: Any, step: Any, scope: Scope) -> Any:
+    if isinstance(step, hcl.GetAttr):
+        return get_attr(value, step.name, step)
+    key = evaluate(step.key, scope)
+    return index(value, key, step)
+
+
+def get_attr(value: Any, name: str, node: Any) -> Any:
+    if isinstance(value, Lazy):
+        return value.get_attr(name, node)
+    if isinstance(value, EvalError):
+        return EvalError(node.text)
+    if isinstance(value, (Unknown, Ref)):
+        return Unknown(node.text)
+    if isinstance(value, dict):
+        if name in value and name not in (LINE, ATTR_LINES):
+            return value[name]
+        return EvalError(node.text)
+    if isinstance(value, list) and name.isdigit():  # legacy `a.0`
+        return index(value, int(name), node)
+    return EvalError(node.text)
+
+
+def index(value: Any, key: Any, node: Any) -> Any:
+    if isinstance(key, EvalError):
+        return EvalError(node.text)
+    if isinstance(key, (Unknown, Ref, Lazy)):
+        return Unknown(node.text)
+    if isinstance(value, Lazy):
+        return value.index(key, node)
+    if isinstance(value, EvalError):
+        return EvalError(node.text)
+    if isinstance(value, (Unknown, Ref)):
+        return Unknown(node.text)
+    if isinstance(value, list):
+        number = to_number(key)
+        if not isinstance(number, int) or isinstance(number, bool):
+            if isinstance(number, float) and number.is_integer():
+                number = int(number)
+            else:
+                return EvalError(node.text)
+        if 0 <= number < len(value):
+            return value[number]
+        return EvalError(node.text)
+    if isinstance(value, dict):
+        text = to_string(key)
+        if text is not None and text in value and text not in (LINE, ATTR_LINES):
+            return value[text]
+        return EvalError(node.text)
+    return EvalError(node.text)
+
+
+def _splat(expr: hcl.Splat, scope: Scope) -> Any:
+    value = _materialize(evaluate(expr.obj, scope), expr.text)
+    if isinstance(value, EvalError):
+        return EvalError(expr.text)
+    if isinstance(value, (Unknown, Ref)):
+        return Unknown(expr.text)
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        for kind, step in expr.steps:
+            if kind == "attr":
+                item = get_attr(item, step, expr)
+            else:
+                item = index(item, evaluate(step, scope), expr)
+        out.append(item)
+    return out
+
+
+def _call(expr: hcl.Call, scope: Scope) -> Any:
+    name = expr.name
+    if name in ("try", "can"):
+        return _try_can(expr, scope)
+    spec = _FUNCTIONS.get(name)
+    if spec is None:
+        return Unknown(expr.text)
+    function, tolerant = spec
+    args = [_materialize(evaluate(arg, scope), expr.text) for arg in expr.args]
+    if expr.expand_final and args:
+        last = args.pop()
+        if isinstance(last, list):
+            args.extend(last)
+        elif isinstance(last, EvalError):
+            return EvalError(expr.text)
+        else:
+            return Unknown(expr.text)
+    if any(isinstance(arg, EvalError) for arg in args):
+        return EvalError(expr.text)
+    if not tolerant and any(has_unknown(arg) for arg in args):
+        return Unknown(expr.text)
+    try:
+        result = function(_Call(expr, scope), *args)
+    except _Undecided:
+        return Unknown(expr.text)
+    except (_Bad, TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError,
+            RecursionError, re.error):
+        return EvalError(expr.text)
+    return result
+
+
+def _try_can(expr: hcl.Call, scope: Scope) -> Any:
+    if expr.name == "can":
+        if len(expr.args) != 1:
+            return EvalError(expr.text)
+        value = evaluate(expr.args[0], scope)
+        if isinstance(value, EvalError):
+            return False
+        return Unknown(expr.text) if isinstance(value, Unknown) else True
+    for arg in expr.args:
+        value = evaluate(arg, scope)
+        if isinstance(value, EvalError):
+            continue
+        if isinstance(value, Unknown):
+            return Unknown(expr.text)
+        return value
+    return EvalError(expr.text)
+
+
+def _unary(expr: hcl.Unary, scope: Scope) -> Any:
+    value = _materialize(evaluate(expr.operand, scope), expr.text)
+    if isinstance(value, EvalError):
+        return EvalError(expr.text)
+    if has_unknown(value):
+        return Unknown(expr.text)
+    if expr.op == "!":
+        boolean = to_bool(value)
+        return EvalError(expr.text) if boolean is None else not boolean
+    number = to_number(value)
+    return EvalError(expr.text) if number is None else -number
+
+
+def _binary(expr: hcl.Binary, scope: Scope) -> Any:
+    op = expr.op
+    left = _materialize(evaluate(expr.left, scope), expr.text)
+    if op in ("&&", "||"):
+        decisive = op == "||"
+        left_bool = _logic_operand(left)
+        if left_bool is decisive:
+            return decisive
+        right_bool = _logic_operand(_materialize(evaluate(expr.right, scope), expr.text))
+        if right_bool is decisive:
+            return decisive
+        if isinstance(left_bool, EvalError) or isinstance(right_bool, EvalError):
+            return EvalError(expr.text)
+        if left_bool is None or right_bool is None:
+            return Unknown(expr.text)
+        return not decisive
+    right = _materialize(evaluate(expr.right, scope), expr.text)
+    if isinstance(left, EvalError) or isinstance(right, EvalError):
+        return EvalError(expr.text)
+    if op in ("==", "!="):
+        result = equal(left, right)
+        if result is None:
+            return Unknown(expr.text)
+        return result if op == "==" else not result
+    if has_unknown(left) or has_unknown(right):
+        return Unknown(expr.text)
+    a, b = to_number(left), to_number(right)
+    if a is None or b is None:
+        return EvalError(expr.text)
+    try:
+        return _arithmetic(op, a, b)
+    except (ZeroDivisionError, OverflowError, ValueError):
+        return EvalError(expr.text)
+
+
+def _logic_operand(value: Any) -> Any:
+    if isinstance(value, EvalError):
+        return value
+    if has_unknown(value):
+        return None
+    boolean = to_bool(value)
+    return EvalError("") if boolean is None else boolean
+
+
+def _arithmetic(op: str, a: int | float, b: int | float) -> Any:
+    if op == "+":
+        return _norm_number(a + b)
+    if op == "-":
+        return _norm_number(a - b)
+    if op == "*":
+        return _norm_number(a * b)
+    if op == "/":
+        if b == 0:
+            raise ZeroDivisionError
+        return _norm_number(a / b)
+    if op == "%":
+        if b == 0:
+            raise ZeroDivisionError
+        return _norm_number(math.fmod(a, b))
+    if op == "<":
+        return a < b
+    if op == ">":
+        return a > b
+    if op == "<=":
+        return a <= b
+    if op == ">=":
+        return a >= b
+    raise ValueError(op)
+
+
+def _conditional(expr: hcl.Conditional, scope: Scope) -> Any:
+    condition = _materialize(evaluate(expr.condition, scope), expr.text)
+    if isinstance(condition, EvalError):
+        return EvalError(expr.text)
+    if has_unknown(condition):
+        true = evaluate(expr.true, scope)
+        false = evaluate(expr.false, scope)
+        if not has_unknown(true) and equal(true, false) is True:
+            return true
+        return Unknown(expr.text)
+    boolean = to_bool(condition)
+    if boolean is None:
+        return EvalError(expr.text)
+    return evaluate(expr.true if boolean else expr.false, scope)
+
+
+def _tuple(expr: hcl.TupleExpr, scope: Scope) -> Any:
+    return [evaluate(item, scope) for item in expr.items]
+
+
+def _object(expr: hcl.ObjectExpr, scope: Scope) -> Any:
+    out: dict[str, Any] = {}
+    for key_expr, value_expr in expr.items:
+        key = _materialize(evaluate(key_expr, scope), expr.text)
+        if isinstance(key, EvalError):
+            return EvalError(expr.text)
+        if has_unknown(key):
+            return Unknown(expr.text)
+        text = to_string(key)
+        if text is None:
+            return EvalError(expr.text)
+        out[text] = evaluate(value_expr, scope)
+    return out
+
+
+def _for(expr: hcl.ForExpr, scope: Scope) -> Any:
+    collection = _materialize(evaluate(expr.collection, scope), expr.text)
+    if isinstance(collection, EvalError):
+        return EvalError(expr.text)
+    if isinstance(collection, (Unknown, Ref)):
+        return Unknown(expr.text)
+    pairs = iteration_pairs(collection)
+    if pairs is None:
+        return EvalError(expr.text)
+    items: list[Any] = []
+    grouped: dict[str, Any] = {}
+    for key, value in pairs:
+        names = {expr.value_var: value}
+        if expr.key_var is not None:
+            names[expr.key_var] = key
+        inner = scope.with_bindings(names)
+        if expr.condition is not None:
+            keep = _materialize(evaluate(expr.condition, inner), expr.text)
+            if isinstance(keep, EvalError):
+                return EvalError(expr.text)
+            if has_unknown(keep):
+                return Unknown(expr.text)
+            keep_bool = to_bool(keep)
+            if keep_bool is None:
+                return EvalError(expr.text)
+            if not keep_bool:
+                continue
+        if expr.key is None:
+            items.append(evaluate(expr.value, inner))
+            continue
+        key_value = _materialize(evaluate(expr.key, inner), expr.text)
+        if isinstance(key_value, EvalError):
+            return EvalError(expr.text)
+        if has_unknown(key_value):
+            return Unknown(expr.text)
+        key_text = to_string(key_value)
+        if key_text is None:
+            return EvalError(expr.text)
+        value_result = evaluate(expr.value, inner)
+        if expr.group:
+            grouped.setdefault(key_text, []).append(value_result)
+        elif key_text in grouped:
+            return EvalError(expr.text)  # duplicate key without `...`
+        else:
+            grouped[key_text] = value_result
+    if expr.key is None:
+        return items
+    return grouped
+
+
+def iteration_pairs(collection: Any) -> list[tuple[Any, Any]] | None:
+    """(key, value) pairs of a list (index keys) or map (sorted keys); None if not iterable."""
+    if isinstance(collection, list):
+        return list(enumerate(collection))
+    if isinstance(collection, dict):
+        return [(key, collection[key]) for key in _sorted_keys(collection)]
+    return None
+
+
+_EVALUATORS: dict[type, Callable[[Any, Scope], Any]] = {
+    hcl.Literal: _literal,
+    hcl.Template: _template,
+    hcl.Variable: _variable,
+    hcl.GetAttr: _traversal,
+    hcl.Index: _traversal,
+    hcl.Splat: _splat,
+    hcl.Call: _call,
+    hcl.Unary: _unary,
+    hcl.Binary: _binary,
+    hcl.Conditional: _conditional,
+    hcl.TupleExpr: _tuple,
+    hcl.ObjectExpr: _object,
+    hcl.ForExpr: _for,
+}
+
+
+# ------------------------------------------------------------------------------------------ functions
+
+
+class _Bad(Exception):
+    """Terraform would reject this call."""
+
+
+class _Undecided(Exception):
+    """An argument that matters is unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    expr: hcl.Call
+    scope: Scope
+
+
+def _need_known(*values: Any) -> None:
+    for value in values:
+        if isinstance(value, (Unknown, Ref, Lazy)):
+            raise _Undecided
+
+
+def _as_list(value: Any) -> list[Any]:
+    _need_known(value)
+    if isinstance(value, list):
+        return value
+    raise _Bad
+
+
+def _as_map(value: Any) -> dict[str, Any]:
+    _need_known(value)
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k not in (LINE, ATTR_LINES)}
+    raise _Bad
+
+
+def _as_str(value: Any) -> str:
+    _need_known(value)
+    text = to_string(value)
+    if text is None:
+        raise _Bad
+    return text
+
+
+def _as_int(value: Any) -> int:
+    _need_known(value)
+    number = to_number(value)
+    if number is None or (isinstance(number, float) and not number.is_integer()):
+        raise _Bad
+    return int(number)
+
+
+def _as_number(value: Any) -> int | float:
+    _need_known(value)
+    number = to_number(value)
+    if number is None:
+        raise _Bad
+    return number
+
+
+def _f_element(call: _Call, items: Any, position: Any) -> Any:
+    items = _as_list(items)
+    if not items:
+        raise _Bad
+    return items[_as_int(position) % len(items)]
+
+
+def _f_length(call: _Call, value: Any) -> Any:
+    _need_known(value)
+    if isinstance(value, (list, str)):
+        return len(value)
+    if isinstance(value, dict):
+        return len(_as_map(value))
+    raise _Bad
+
+
+def _f_concat(call: _Call, *lists: Any) -> Any:
+    out: list[Any] = []
+    for item in lists:
+        out.extend(_as_list(item))
+    return out
+
+
+def _f_flatten(call: _Call, value: Any) -> Any:
+    out: list[Any] = []
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            elif isinstance(item, (Unknown, Lazy)):
+                raise _Undecided  # it may be a list
+            else:
+                out.append(item)
+
+    walk(_as_list(value))
+    return out
+
+
+def _f_distinct(call: _Call, value: Any) -> Any:
+    # items that cannot be compared (unknown values, references to different resources) are kept
+    out: list[Any] = []
+    for item in _as_list(value):
+        if not any(equal(item, seen) is True for seen in out):
+            out.append(item)
+    return out
+
+
+def _f_lookup(call: _Call, mapping: Any, key: Any, *default: Any) -> Any:
+    mapping = _as_map(mapping)
+    key = _as_str(key)
+    if key in mapping:
+        return mapping[key]
+    if default:
+        return default[0]
+    raise _Bad
+
+
+def _f_merge(call: _Call, *maps: Any) -> Any:
+    out: dict[str, Any] = {}
+    for mapping in maps:
+        if mapping is None:
+            continue
+        out.update(_as_map(mapping))
+    return out
+
+
+def _f_keys(call: _Call, mapping: Any) -> Any:
+    return _sorted_keys(_as_map(mapping))
+
+
+def _f_values(call: _Call, mapping: Any) -> Any:
+    mapping = _as_map(mapping)
+    return [mapping[key] for key in _sorted_keys(mapping)]
+
+
+def _f_toset(call: _Call, value: Any) -> Any:
+    items = _f_distinct(call, _as_list(value))
+    if all(isinstance(item, str) for item in items):
+        return sorted(items)
+    if all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in items):
+        return sorted(items)
+    return items
+
+
+def _f_tolist(call: _Call, value: Any) -> Any:
+    return list(_as_list(value))
+
+
+def _f_tomap(call: _Call, value: Any) -> Any:
+    return _as_map(value)
+
+
+def _f_tostring(call: _Call, value: Any) -> Any:
+    if value is None:
+        return None
+    return _as_str(value)
+
+
+def _f_tonumber(call: _Call, value: Any) -> Any:
+    if value is None:
+        return None
+    return _as_number(value)
+
+
+def _f_tobool(call: _Call, value: Any) -> Any:
+    if value is None:
+        return None
+    _need_known(value)
+    boolean = to_bool(value)
+    if boolean is None:
+        raise _Bad
+    return boolean
+
+
+_VERB = re.compile(r"%([-+ 0#]*)(\d*)(?:\.(\d+))?([a-zA-Z%])")
+
+
+def _f_format(call: _Call, spec: Any, *args: Any) -> Any:
+    spec = _as_str(spec)
+    position = 0
+    out: list[str] = []
+    last = 0
+    for match in _VERB.finditer(spec):
+        out.append(spec[last:match.start()])
+        last = match.end()
+        flags, width, precision, verb = match.groups()
+        if verb == "%":
+            out.append("%")
+            continue
+        if position >= len(args):
+            raise _Bad
+        value = args[position]
+        position += 1
+        out.append(_format_verb(value, verb, flags, width, precision))
+    out.append(spec[last:])
+    return "".join(out)
+
+
+def _format_verb(value: Any, verb: str, flags: str, width: str, precision: str | None) -> str:
+    _need_known(value)
+    if verb in ("s", "v"):
+        if verb == "v" and "#" in flags:
+            text = json.dumps(value)
+        elif verb == "v" and isinstance(value, (list, dict)):
+            text = json.dumps(value, separators=(",", ":"))
+        else:
+            text = _as_str(value)
+        if precision is not None:
+            text = text[: int(precision)]
+    elif verb == "q":
+        text = json.dumps(_as_str(value))
+    elif verb == "d":
+        text = str(_as_int(value))
+    elif verb in ("f", "F", "e", "E", "g", "G"):
+        text = ("%" + ("." + precision if precision is not None else "") + verb.lower()) % _as_number(value)
+    elif verb == "t":
+        boolean = to_bool(value)
+        if boolean is None:
+            raise _Bad
+        text = "true" if boolean else "false"
+    elif verb in ("x", "X", "o", "b"):
+        number = _as_int(value)
+        text = format(number, {"x": "x", "X": "X", "o": "o", "b": "b"}[verb])
+    else:
+        raise _Bad
+    if width:
+        size = int(width)
+        if "-" in flags:
+            text = text.ljust(size)
+        elif "0" in flags and verb in "dfeg":
+            text = text.rjust(size, "0")
+        else:
+            text = text.rjust(size)
+    return text
+
+
+def _f_formatlist(call: _Call, spec: Any, *args: Any) -> Any:
+    lengths = {len(_as_list(arg)) for arg in args if isinstance(arg, list)}
+    if len(lengths) > 1:
+        raise _Bad
+    count = lengths.pop() if lengths else 1
+    return [_f_format(call, spec, *[arg[i] if isinstance(arg, list) else arg for arg in args])
+            for i in range(count)]
+
+
+def _f_join(call: _Call, separator: Any, *lists: Any) -> Any:
+    separator = _as_str(separator)
+    items: list[str] = []
+    for item in lists:
+        items.extend(_as_str(value) for value in _as_list(item))
+    return separator.join(items)
+
+
+def _f_split(call: _Call, separator: Any, text: Any) -> Any:
+    separator, text = _as_str(separator), _as_str(text)
+    if text == "":
+        return []
+    if separator == "":
+        return list(text)
+    return text.split(separator)
+
+
+def _go_regex(pattern: str) -> str:
+    return pattern.replace("(?P<", "(?P<").replace("\\z", "\\Z")
+
+
+def _f_replace(call: _Call, text: Any, search: Any, replacement: Any) -> Any:
+    text, search, replacement = _as_str(text), _as_str(search), _as_str(replacement)
+    if len(search) > 1 and search.startswith("/") and search.endswith("/"):
+        pattern = re.compile(_go_regex(search[1:-1]))
+        python_replacement = re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", replacement.replace("\\", "\\\\"))
+        return pattern.sub(python_replacement, text)
+    return text.replace(search, replacement)
+
+
+def _f_regex(call: _Call, pattern: Any, text: Any) -> Any:
+    match = re.search(_go_regex(_as_str(pattern)), _as_str(text))
+    if match is None:
+        raise _Bad
+    if match.re.groupindex:
+        return {name: match.group(name) for name in match.re.groupindex}
+    if match.re.groups:
+        return list(match.groups())
+    return match.group(0)
+
+
+def _f_regexall(call: _Call, pattern: Any, text: Any) -> Any:
+    compiled = re.compile(_go_regex(_as_str(pattern)))
+    out = []
+    for match in compiled.finditer(_as_str(text)):
+        if compiled.groupindex:
+            out.append({name: match.group(name) for name in compiled.groupindex})
+        elif compiled.groups:
+            out.append(list(match.groups()))
+        else:
+            out.append(match.group(0))
+    return out
+
+
+def _network(prefix: Any) -> Any:
+    try:
+        return ipaddress.ip_network(_as_str(prefix), strict=False)
+    except ValueError as error:
+        raise _Bad from error
+
+
+def _f_cidrsubnet(call: _Call, prefix: Any, newbits: Any, netnum: Any) -> Any:
+    network = _network(prefix)
+    bits, number = _as_int(newbits), _as_int(netnum)
+    new_prefix = network.prefixlen + bits
+    if bits < 0 or new_prefix > network.max_prefixlen or number < 0 or number >= 2 ** bits:
+        raise _Bad
+    size = 2 ** (network.max_prefixlen - new_prefix)
+    address = int(network.network_address) + number * size
+    return str(ipaddress.ip_network((address, new_prefix)))
+
+
+def _f_cidrsubnets(call: _Call, prefix: Any, *newbits: Any) -> Any:
+    network = _network(prefix)
+    out: list[str] = []
+    current = int(network.network_address)
+    for bits in newbits:
+        length = network.prefixlen + _as_int(bits)
+        if length > network.max_prefixlen:
+            raise _Bad
+        size = 2 ** (network.max_prefixlen - length)
+        current = (current + size - 1) // size * size
+        subnet = ipaddress.ip_network((current, length))
+        if not subnet.subnet_of(network):
+            raise _Bad
+        out.append(str(subnet))
+        current += size
+    return out
+
+
+def _f_cidrhost(call: _Call, prefix: Any, hostnum: Any) -> Any:
+    network = _network(prefix)
+    number = _as_int(hostnum)
+    if number < 0:
+        number += network.num_addresses
+    if not 0 <= number < network.num_addresses:
+        raise _Bad
+    return str(ipaddress.ip_address(int(network.network_address) + number))
+
+
+def _f_cidrnetmask(call: _Call, prefix: Any) -> Any:
+    network = _network(prefix)
+    if network.version != 4:
+        raise _Bad
+    return str(network.netmask)
+
+
+def _f_coalesce(call: _Call, *args: Any) -> Any:
+    for arg in args:
+        if isinstance(arg, (Unknown, Ref, Lazy)):
+            raise _Undecided
+        if arg is not None and arg != "":
+            return arg
+    raise _Bad
+
+
+def _f_coalescelist(call: _Call, *args: Any) -> Any:
+    for arg in args:
+        if len(_as_list(arg)) > 0:
+            return arg
+    raise _Bad
+
+
+def _f_compact(call: _Call, value: Any) -> Any:
+    out = []
+    for item in _as_list(value):
+        if isinstance(item, (Unknown, Lazy)):
+            raise _Undecided
+        if item is not None and item != "":
+            out.append(item)
+    return out
+
+
+def _f_contains(call: _Call, items: Any, value: Any) -> Any:
+    results = [equal(item, value) for item in _as_list(items)]
+    if any(result is True for result in results):
+        return True
+    if any(result is None for result in results):
+        raise _Undecided
+    return False
+
+
+def _f_range(call: _Call, *args: Any) -> Any:
+    numbers = [_as_number(arg) for arg in args]
+    if len(numbers) == 1:
+        start, stop, step = 0, numbers[0], 1
+    elif len(numbers) == 2:
+        start, stop, step = numbers[0], numbers[1], (1 if numbers[1] >= numbers[0] else -1)
+    elif len(numbers) == 3:
+        start, stop, step = numbers
+    else:
+        raise _Bad
+    if step == 0 or abs((stop - start) / step) > 1024:
+        raise _Bad
+    out = []
+    current = start
+    while (step > 0 and current < stop) or (step < 0 and current > stop):
+        out.append(_norm_number(current))
+        current += step
+    return out
+
+
+def _f_zipmap(call: _Call, keys: Any, values: Any) -> Any:
+    keys, values = _as_list(keys), _as_list(values)
+    if len(keys) != len(values):
+        raise _Bad
+    return {_as_str(key): value for key, value in zip(keys, values)}
+
+
+def _f_slice(call: _Call, items: Any, start: Any, end: Any) -> Any:
+    items = _as_list(items)
+    first, last = _as_int(start), _as_int(end)
+    if first < 0 or last > len(items) or first > last:
+        raise _Bad
+    return items[first:last]
+
+
+def _f_index(call: _Call, items: Any, value: Any) -> Any:
+    for position, item in enumerate(_as_list(items)):
+        result = equal(item, value)
+        if result is None:
+            raise _Undecided
+        if result:
+            return position
+    raise _Bad
+
+
+def _numbers(args: tuple[Any, ...]) -> list[int | float]:
+    if not args:
+        raise _Bad
+    return [_as_number(arg) for arg in args]
+
+
+def _f_min(call: _Call, *args: Any) -> Any:
+    return min(_numbers(args))
+
+
+def _f_max(call: _Call, *args: Any) -> Any:
+    return max(_numbers(args))
+
+
+def _f_abs(call: _Call, value: Any) -> Any:
+    return abs(_as_number(value))
+
+
+def _f_ceil(call: _Call, value: Any) -> Any:
+    return math.ceil(_as_number(value))
+
+
+def _f_floor(call: _Call, value: Any) -> Any:
+    return math.floor(_as_number(value))
+
+
+def _f_substr(call: _Call, text: Any, offset: Any, length: Any) -> Any:
+    text = _as_str(text)
+    start, size = _as_int(offset), _as_int(length)
+    if start < 0:
+        start += len(text)
+    if start < 0 or start > len(text):
+        raise _Bad
+    return text[start:] if size < 0 else text[start: start + size]
+
+
+def _f_startswith(call: _Call, text: Any, prefix: Any) -> Any:
+    return _as_str(text).startswith(_as_str(prefix))
+
+
+def _f_endswith(call: _Call, text: Any, suffix: Any) -> Any:
+    return _as_str(text).endswith(_as_str(suffix))
+
+
+def _f_base64encode(call: _Call, text: Any) -> Any:
+    return base64.b64encode(_as_str(text).encode("utf-8")).decode("ascii")
+
+
+def _f_base64decode(call: _Call, text: Any) -> Any:
+    try:
+        return base64.b64decode(_as_str(text), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _Bad from error
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items() if key not in (LINE, ATTR_LINES)}
+    if isinstance(value, list):
+        return [_json_ready(item) for item in value]
+    return value
+
+
+def _f_jsonencode(call: _Call, value: Any) -> Any:
+    return json.dumps(_json_ready(value), separators=(",", ":"), sort_keys=True)
+
+
+def _f_jsondecode(call: _Call, text: Any) -> Any:
+    return _from_data(json.loads(_as_str(text)))
+
+
+def _from_data(value: Any) -> Any:
+    if isinstance(value, float):
+        return _norm_number(value)
+    if isinstance(value, dict):
+        return {str(key): _from_data(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_from_data(item) for item in value]
+    return value
+
+
+def _f_yamlencode(call: _Call, value: Any) -> Any:
+    import yaml
+
+    return yaml.safe_dump(_json_ready(value), default_flow_style=False, sort_keys=True)
+
+
+def _f_yamldecode(call: _Call, text: Any) -> Any:
+    import yaml
+
+    try:
+        data = yaml.safe_load(_as_str(text))
+    except yaml.YAMLError as error:
+        raise _Bad from error
+    return _from_data(_plain_yaml(data))
+
+
+def _plain_yaml(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _plain_yaml(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_yaml(item) for item in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)  # dates and the like
+
+
+def _read_file(call: _Call, path: Any) -> str:
+    path = _as_str(path)
+    full = os.path.join(call.scope.base_dir, path) if not os.path.isabs(path) else path
+    if not os.path.isfile(full):
+        raise _Undecided
+    try:
+        with open(full, encoding="utf-8") as handle:
+            return handle.read(2_000_000)
+    except (OSError, UnicodeDecodeError) as error:
+        raise _Undecided from error
+
+
+def _f_file(call: _Call, path: Any) -> Any:
+    return _read_file(call, path)
+
+
+def _f_fileexists(call: _Call, path: Any) -> Any:
+    path = _as_str(path)
+    full = os.path.join(call.scope.base_dir, path) if not os.path.isabs(path) else path
+    return os.path.isfile(full)
+
+
+def _f_templatefile(call: _Call, path: Any, variables: Any = None) -> Any:
+    text = _read_file(call, path)
+    bindings = _as_map(variables) if variables is not None else {}
+    if "%{" in text.replace("%%{", ""):
+        raise _Undecided
+    try:
+        template = hcl.parse_template(text)
+    except (hcl.HclError, RecursionError) as error:
+        raise _Bad from error
+    return _template(template, call.scope.isolated(bindings))
+
+
+def _f_unknown(call: _Call, *args: Any) -> Any:
+    raise _Undecided
+
+
+def _f_identity(call: _Call, value: Any) -> Any:
+    return value
+
+
+def _f_lower(call: _Call, text: Any) -> Any:
+    return _as_str(text).lower()
+
+
+def _f_upper(call: _Call, text: Any) -> Any:
+    return _as_str(text).upper()
+
+
+def _f_title(call: _Call, text: Any) -> Any:
+    return re.sub(r"\b(\w)", lambda m: m.group(1).upper(), _as_str(text))
+
+
+def _f_trimspace(call: _Call, text: Any) -> Any:
+    return _as_str(text).strip()
+
+
+def _f_trim(call: _Call, text: Any, chars: Any) -> Any:
+    return _as_str(text).strip(_as_str(chars))
+
+
+def _f_trimprefix(call: _Call, text: Any, prefix: Any) -> Any:
+    text, prefix = _as_str(text), _as_str(prefix)
+    return text[len(prefix):] if prefix and text.startswith(prefix) else text
+
+
+def _f_trimsuffix(call: _Call, text: Any, suffix: Any) -> Any:
+    text, suffix = _as_str(text), _as_str(suffix)
+    return text[: -len(suffix)] if suffix and text.endswith(suffix) else text
+
+
+def _f_chomp(call: _Call, text: Any) -> Any:
+    return re.sub(r"(\r?\n)+$", "", _as_str(text))
+
+
+def _f_indent(call: _Call, spaces: Any, text: Any) -> Any:
+    return _as_str(text).replace("\n", "\n" + " " * _as_int(spaces))
+
+
+def _f_strrev(call: _Call, text: Any) -> Any:
+    return _as_str(text)[::-1]
+
+
+def _f_sort(call: _Call, items: Any) -> Any:
+    return sorted(_as_str(item) for item in _as_list(items))
+
+
+def _f_reverse(call: _Call, items: Any) -> Any:
+    return list(reversed(_as_list(items)))
+
+
+def _f_sum(call: _Call, items: Any) -> Any:
+    values = [_as_number(item) for item in _as_list(items)]
+    if not values:
+        raise _Bad
+    return _norm_number(sum(values))
+
+
+def _f_one(call: _Call, items: Any) -> Any:
+    items = _as_list(items)
+    if len(items) > 1:
+        raise _Bad
+    return items[0] if items else None
+
+
+def _f_alltrue(call: _Call, items: Any) -> Any:
+    values = [to_bool(_need_known_value(item)) for item in _as_list(items)]
+    if any(value is None for value in values):
+        raise _Bad
+    return all(values)
+
+
+def _f_anytrue(call: _Call, items: Any) -> Any:
+    values = [to_bool(_need_known_value(item)) for item in _as_list(items)]
+    if any(value is None for value in values):
+        raise _Bad
+    return any(values)
+
+
+def _need_known_value(value: Any) -> Any:
+    _need_known(value)
+    return value
+
+
+def _f_setunion(call: _Call, *sets: Any) -> Any:
+    return _f_toset(call, [item for group in sets for item in _as_list(group)])
+
+
+def _f_setintersection(call: _Call, first: Any, *others: Any) -> Any:
+    items = _f_toset(call, _as_list(first))
+    for other in others:
+        other_items = _as_list(other)
+        items = [item for item in items if any(equal(item, o) for o in other_items)]
+    return items
+
+
+def _f_chunklist(call: _Call, items: Any, size: Any) -> Any:
+    items, size = _as_list(items), _as_int(size)
+    if size < 0:
+        raise _Bad
+    if size == 0:
+        return [items]
+    return [items[i: i + size] for i in range(0, len(items), size)]
+
+
+def _f_list(call: _Call, *items: Any) -> Any:
+    return list(items)
+
+
+def _f_map(call: _Call, *items: Any) -> Any:
+    if len(items) % 2:
+        raise _Bad
+    return {_as_str(items[i]): items[i + 1] for i in range(0, len(items), 2)}
+
+
+def _f_basename(call: _Call, path: Any) -> Any:
+    return os.path.basename(_as_str(path))
+
+
+def _f_dirname(call: _Call, path: Any) -> Any:
+    return os.path.dirname(_as_str(path)) or "."
+
+
+def _f_abspath(call: _Call, path: Any) -> Any:
+    path = _as_str(path)
+    return path if os.path.isabs(path) else os.path.normpath(os.path.join(call.scope.base_dir, path))
+
+
+def _hash(name: str) -> Callable[..., Any]:
+    def function(call: _Call, text: Any) -> Any:
+        return hashlib.new(name, _as_str(text).encode("utf-8")).hexdigest()
+
+    return function
+
+
+def _f_transpose(call: _Call, mapping: Any) -> Any:
+    out: dict[str, list[str]] = {}
+    mapping = _as_map(mapping)
+    for key in _sorted_keys(mapping):
+        for value in _as_list(mapping[key]):
+            out.setdefault(_as_str(value), []).append(key)
+    return out
+
+
+# (function, tolerant): a tolerant function receives Unknown/Ref arguments and decides itself
+_FUNCTIONS: dict[str, tuple[Callable[..., Any], bool]] = {
+    "element": (_f_element, True), "length": (_f_length, True), "concat": (_f_concat, True),
+    "flatten": (_f_flatten, True), "distinct": (_f_distinct, True), "lookup": (_f_lookup, True),
+    "merge": (_f_merge, True), "keys": (_f_keys, True), "values": (_f_values, True),
+    "toset": (_f_toset, True), "tolist": (_f_tolist, True), "tomap": (_f_tomap, True),
+    "tostring": (_f_tostring, False), "tonumber": (_f_tonumber, False), "tobool": (_f_tobool, False),
+    "format": (_f_format, False), "formatlist": (_f_formatlist, False), "join": (_f_join, False),
+    "split": (_f_split, False), "replace": (_f_replace, False), "regex": (_f_regex, False),
+    "regexall": (_f_regexall, False), "lower": (_f_lower, False), "upper": (_f_upper, False),
+    "title": (_f_title, False), "trimspace": (_f_trimspace, False), "trim": (_f_trim, False),
+    "trimprefix": (_f_trimprefix, False), "trimsuffix": (_f_trimsuffix, False),
+    "chomp": (_f_chomp, False), "indent": (_f_indent, False), "strrev": (_f_strrev, False),
+    "cidrsubnet": (_f_cidrsubnet, False), "cidrsubnets": (_f_cidrsubnets, False),
+    "cidrhost": (_f_cidrhost, False), "cidrnetmask": (_f_cidrnetmask, False),
+    "coalesce": (_f_coalesce, True), "coalescelist": (_f_coalescelist, True),
+    "compact": (_f_compact, True), "contains": (_f_contains, True), "range": (_f_range, False),
+    "zipmap": (_f_zipmap, True), "slice": (_f_slice, True), "index": (_f_index, True),
+    "min": (_f_min, False), "max": (_f_max, False), "abs": (_f_abs, False), "ceil": (_f_ceil, False),
+    "floor": (_f_floor, False), "substr": (_f_substr, False), "startswith": (_f_startswith, False),
+    "endswith": (_f_endswith, False), "base64encode": (_f_base64encode, False),
+    "base64decode": (_f_base64decode, False), "jsonencode": (_f_jsonencode, False),
+    "jsondecode": (_f_jsondecode, False), "yamlencode": (_f_yamlencode, False),
+    "yamldecode": (_f_yamldecode, False), "file": (_f_file, False), "fileexists": (_f_fileexists, False),
+    "templatefile": (_f_templatefile, False), "filebase64": (_f_unknown, True),
+    "sort": (_f_sort, False), "reverse": (_f_reverse, True), "sum": (_f_sum, False),
+    "one": (_f_one, True), "alltrue": (_f_alltrue, True), "anytrue": (_f_anytrue, True),
+    "setunion": (_f_setunion, True), "setintersection": (_f_setintersection, True),
+    "chunklist": (_f_chunklist, True), "list": (_f_list, True), "map": (_f_map, True),
+    "basename": (_f_basename, False), "dirname": (_f_dirname, False), "abspath": (_f_abspath, False),
+    "md5": (_hash("md5"), False), "sha1": (_hash("sha1"), False), "sha256": (_hash("sha256"), False),
+    "transpose": (_f_transpose, False), "sensitive": (_f_identity, True),
+    "nonsensitive": (_f_identity, True), "uuid": (_f_unknown, True), "timestamp": (_f_unknown, True),
+}

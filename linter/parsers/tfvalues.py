@@ -1,0 +1,80 @@
+"""Evaluated Terraform: what the HCL evaluator and the plan-JSON reader both produce.
+
+`linter.parsers.aws_terraform` turns these into model elements, so the two Terraform front ends share
+one mapping. Values are plain Python (str, int, float, bool, None, list, dict), `Unknown`, or `Ref`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from linter.model import Unknown, Where
+
+# keys that the evaluators add to every evaluated block dict (never Terraform attribute names)
+LINE = "__line__"  # 1-based line of the block (or resource)
+ATTR_LINES = "__attr_lines__"  # {attribute name: line}
+# `dynamic` blocks whose for_each is unknown: {DYNAMIC_UNKNOWN: [block type names]} in the dict
+# that would have held them (no block is generated for them)
+DYNAMIC_UNKNOWN = "__dynamic_unknown__"
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference to an attribute of another resource: `aws_security_group.nodes.id`.
+
+    `address` carries the module path and, for counted/for_each resources, the instance key
+    (`module.workers.aws_subnet.private[1]`, `aws_subnet.az["a"]`).
+    """
+
+    address: str
+    attribute: str
+
+    def __str__(self) -> str:
+        return f"{self.address}.{self.attribute}"
+
+
+@dataclass(frozen=True, slots=True)
+class TfInstance:
+    key: int | str | None  # count.index / each.key; None without count/for_each
+    values: dict[str, Any]  # evaluated attributes; nested blocks as lists of dicts (with LINE)
+
+
+@dataclass(frozen=True, slots=True)
+class TfResource:
+    address: str  # module path + type.name, no instance key: module.workers.aws_autoscaling_group.workers
+    type: str
+    name: str
+    module: str  # "" for the root module, else "module.a.module.b"
+    where: Where  # file, first line of the block, address
+    instances: tuple[TfInstance, ...]  # empty when count/for_each is 0
+    # count/for_each could not be evaluated: `instances` holds one instance evaluated with UNKNOWN keys
+    count_unknown: Unknown | None = None
+    mode: str = "managed"  # or "data"
+    deployment: str = ""  # the root module directory (absolute POSIX path) or plan file
+    end_line: int = 0
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def multiple(self) -> bool | Unknown:
+        if self.count_unknown is not None:
+            return self.count_unknown
+        return len(self.instances) >= 2
+
+
+def unknown_of(value: Any) -> Unknown | None:
+    """The first Unknown inside value, if any."""
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, list):
+        for item in value:
+            found = unknown_of(item)
+            if found is not None:
+                return found
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in (LINE, ATTR_LINES):
+                continue
+            found = unknown_of(item)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,110 @@
+"""What every reporter shares: display paths, the one finding order, the summary counts."""
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from linter.model import Finding, Level, Report, RuleDoc, Where
+
+TOOL_NAME = "calico-lint"
+INFORMATION_URI = "https://github.com/calico-lint/calico-lint"
+HELP_URI = INFORMATION_URI + "/blob/main/docs/rules/{id}.md"
+FINGERPRINT_KEY = "calicoLint/v1"
+
+
+def inside_root(file: str, root: str) -> bool:
+    """True when `file` is `root` itself or below it (both absolute POSIX paths)."""
+    if not root:
+        return False
+    if not posixpath.isabs(file):
+        return True  # relative paths are relative to the root by contract
+    root_norm = posixpath.normpath(root)
+    file_norm = posixpath.normpath(file)
+    if root_norm == "/":
+        return True
+    return file_norm.startswith(root_norm + "/")
+
+
+def display_path(file: str, root: str) -> str:
+    """Path relative to `root` (POSIX) when inside it, else the absolute path."""
+    if not posixpath.isabs(file):
+        return file  # already relative (to the root, by contract)
+    if root and inside_root(file, root):
+        return posixpath.relpath(posixpath.normpath(file), posixpath.normpath(root))
+    return posixpath.normpath(file)
+
+
+def shown_address(where: Where, root: str) -> str:
+    """The resource address worth printing beside a location (not when it only repeats the path)."""
+    return "" if where.address == display_path(where.file, root) else where.address
+
+
+def finding_sort_key(finding: Finding) -> tuple[str, int, str, str, int, int, str]:
+    """(file, line, rule, resource address), then the most severe first, column, message."""
+    where = finding.where
+    return (where.file, where.line, finding.rule, where.address, -finding.level.rank, where.column,
+            finding.message)
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=finding_sort_key)
+
+
+def rules_by_id(rules: Sequence[RuleDoc]) -> dict[str, RuleDoc]:
+    return {rule.id: rule for rule in rules}
+
+
+def suppression_reason(finding: Finding) -> str:
+    """The reason a suppressed finding is suppressed (empty when it is not suppressed)."""
+    if finding.suppression is not None:
+        return finding.suppression.reason
+    return "baseline" if finding.baselined else ""
+
+
+def fingerprint(finding: Finding) -> str:
+    """sha256 of the rule and the finding's stable identity: never line numbers."""
+    identity = finding.identity or finding.where.address
+    return hashlib.sha256(f"{finding.rule}\x00{identity}".encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    errors: int
+    warnings: int
+    notes: int
+    suppressed: int
+    files: int
+
+    def count(self, level: Level) -> int:
+        return {Level.ERROR: self.errors, Level.WARNING: self.warnings, Level.NOTE: self.notes}[level]
+
+
+def summarize(report: Report) -> Summary:
+    active = [finding.level for finding in report.findings if not finding.suppressed]
+    return Summary(
+        errors=active.count(Level.ERROR),
+        warnings=active.count(Level.WARNING),
+        notes=active.count(Level.NOTE),
+        suppressed=sum(1 for finding in report.findings if finding.suppressed),
+        files=len(set(report.files)),
+    )
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def summary_line(summary: Summary) -> str:
+    """`3 errors, 1 warning, 2 notes in 14 files (1 suppressed)` / `No problems found in 14 files.`"""
+    files = plural(summary.files, "file")
+    suppressed = f" ({summary.suppressed} suppressed)" if summary.suppressed else ""
+    parts = [
+        plural(n, word)
+        for n, word in ((summary.errors, "error"), (summary.warnings, "warning"), (summary.notes, "note"))
+        if n
+    ]
+    if not parts:
+        return f"No problems found in {files}{suppressed}."
+    return f"{', '.join(parts)} in {files}{suppressed}"

@@ -1,0 +1,134 @@
+"""One run: discover -> parse -> model -> engine -> suppressions -> Report. Reads files; prints nothing."""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Sequence
+
+from linter import __version__
+from linter.config import Config
+from linter.discover import Inputs, discover
+from linter.engine import EngineOptions, Rule, run
+from linter.facts import NodeSelection
+from linter.model import (
+    CalicoNetwork, EncapMode, FelixConfig, Finding, IpPool, Level, Model, ParseProblem, Report, Where, merge_models,
+)
+from linter.suppress import apply_suppressions
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    paths: tuple[str, ...]
+    config: Config
+    root: str  # absolute POSIX path: outputs are relative to it
+    today: _dt.date
+    baseline: frozenset[str] = frozenset()
+
+
+def build_model(inputs: Inputs, config: Config) -> Model:
+    models: list[Model] = []
+    if inputs.terraform_dirs:
+        from linter.parsers.aws_terraform import resources_to_model
+        from linter.parsers.suppressions import scan_comment_suppressions
+        from linter.parsers.terraform import TfOptions, load_terraform
+        from linter.parsers.tf_embedded import embedded_models
+
+        loaded = load_terraform(list(inputs.terraform_dirs), TfOptions(config.var_files, config.variables))
+        models.append(resources_to_model(loaded.resources))
+        models.append(embedded_models(loaded.resources))
+        suppressions = tuple(s for path, text in loaded.sources for s in scan_comment_suppressions(text, path))
+        models.append(Model(problems=loaded.problems, suppressions=suppressions,
+                            files=tuple(path for path, _ in loaded.sources)))
+    for plan in inputs.plans:
+        from linter.parsers.tfplan import load_plan
+
+        models.append(load_plan(plan))
+    if inputs.templates:
+        from linter.parsers.cloudformation import CfnOptions, load_template, parse_cfn_params_file
+
+        parameters = list(config.cfn_parameters)
+        for params_file in config.cfn_parameter_files:
+            params, error = parse_cfn_params_file(params_file)
+            if error:
+                models.append(Model(problems=(ParseProblem(Where(params_file), error),)))
+            parameters.extend(params)
+        options = CfnOptions(tuple(parameters))
+        # parents first: a template read as a local nested stack is not linted again on its own
+        ordered = sorted(inputs.templates, key=lambda item: "AWS::CloudFormation::Stack" not in item[1])
+        read_as_nested: set[str] = set()
+        for path, text in ordered:
+            if path in read_as_nested:
+                continue
+            template_model = load_template(path, options, text=text)
+            read_as_nested.update(f for f in template_model.files if f != path)
+            models.append(template_model)
+    if inputs.calico:
+        from linter.parsers.calico import load_calico_file
+
+        models.extend(load_calico_file(path, text=text) for path, text in inputs.calico)
+    models.append(_stated_calico(config))
+    problems = tuple(ParseProblem(Where(path), f"cannot read: {why}") for path, why in inputs.unreadable)
+    models.append(Model(problems=problems))
+    return merge_models(models)
+
+
+def _stated_calico(config: Config) -> Model:
+    """Pools and settings stated in the configuration file for pools kept elsewhere."""
+    where = Where(config.source or "", 1, 1, "config")
+    pools = tuple(
+        IpPool(f"config/{p.get('name', p['cidr'])}", p["cidr"], EncapMode(p.get("ipipMode", "Never")),
+               EncapMode(p.get("vxlanMode", "Never")), bool(p.get("natOutgoing", False)), where,
+               origin=f"stated in {config.source or 'the configuration'}")
+        for p in config.calico_pools)
+    calico = ()
+    if config.calico_bgp is not None:
+        calico = (CalicoNetwork("config/calico", where, bgp=config.calico_bgp),)
+    felix = ()
+    if config.calico_src_dst_check is not None:
+        felix = (FelixConfig("config/felix", config.calico_src_dst_check, where),)
+    return Model(pools=pools, calico=calico, felix=felix)
+
+
+def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
+    config = request.config
+    inputs = discover(request.paths, config.exclude, config.calico_paths)
+    model = build_model(inputs, config)
+    selected = config.selected_rules([r.id for r in rules])
+    options = EngineOptions(selected, dict(config.severity),
+                            NodeSelection(config.nodes_include, config.nodes_exclude), request.root)
+    evaluation = run(model, rules, options)
+    cal013 = next((r.doc.level for r in rules if r.id == "CAL013"), Level.WARNING)
+    cal013 = config.severity.get("CAL013", cal013)
+    suppressed = apply_suppressions(evaluation.findings, model, [r.id for r in rules], selected, cal013,
+                                    request.today, request.baseline)
+    findings = suppressed.findings
+    if config.strict:
+        findings = tuple(_strict(f) for f in findings)
+    ran = tuple(r.doc for r in rules if r.id in selected)
+    files = tuple(sorted(set(model.files) | {p for p, _ in inputs.templates} | {p for p, _ in inputs.calico}
+                         | set(inputs.plans)))
+    report = Report(findings=tuple(sorted(findings, key=_order)), rules=ran, notices=evaluation.notices,
+                    problems=model.problems, files=files, root=request.root, tool_version=__version__)
+    return report, model
+
+
+def _strict(finding: Finding) -> Finding:
+    """--strict: a result that could not be verified fails like an error."""
+    if finding.level is Level.NOTE and finding.message.startswith("could not verify"):
+        return replace(finding, level=Level.ERROR)
+    return finding
+
+
+def relative_path(path: str, root: str) -> str:
+    prefix = root.rstrip("/") + "/"
+    return path[len(prefix):] if path.startswith(prefix) else path
+
+
+def _order(finding: Finding) -> tuple:
+    return (finding.where.file, finding.where.line, finding.rule, finding.where.address, finding.message)
+
+
+def exit_code(report: Report, fail_on: Level) -> int:
+    failing = [f for f in report.findings if not f.suppressed and f.level.rank >= fail_on.rank]
+    return 1 if failing else 0

@@ -1,0 +1,119 @@
+"""Apply suppressions (inline comments, CloudFormation Metadata, baseline) and report bad ones (CAL013)."""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from typing import Iterable, Mapping, Sequence
+
+from linter.model import Finding, Level, Model, Suppression, Where
+
+SUPPRESSION_RULE = "CAL013"
+
+
+def fingerprint(finding: Finding) -> str:
+    """Line-independent identity of a finding: used by the baseline and SARIF partialFingerprints."""
+    return hashlib.sha256(f"{finding.rule}|{finding.identity or finding.where.address}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressionResult:
+    findings: tuple[Finding, ...]  # with `suppression` / `baselined` set, plus CAL013 findings
+
+
+def apply_suppressions(findings: Sequence[Finding], model: Model, known_rules: Iterable[str],
+                       selected: frozenset[str], cal013_level: Level, today: _dt.date,
+                       baseline: frozenset[str] = frozenset()) -> SuppressionResult:
+    known = frozenset(known_rules)
+    addresses = _addresses_by_line(model)
+    by_target: dict[tuple[str, int], list[Suppression]] = {}
+    whole_file: dict[str, list[Suppression]] = {}
+    for suppression in model.suppressions:
+        if suppression.target_line == 0:
+            whole_file.setdefault(suppression.where.file, []).append(suppression)
+        else:
+            by_target.setdefault((suppression.where.file, suppression.target_line), []).append(suppression)
+    used: set[Suppression] = set()
+    result: list[Finding] = []
+    for finding in findings:
+        match = None
+        for anchor in (finding.where, *finding.anchors):
+            candidates = by_target.get((anchor.file, anchor.line), []) + whole_file.get(anchor.file, [])
+            match = next((s for s in candidates if finding.rule in s.rules and not _expired(s, today)), None)
+            if match is not None:
+                break
+        if match is not None:
+            used.add(match)
+            finding = replace(finding, suppression=match)
+        elif fingerprint(finding) in baseline:
+            finding = replace(finding, baselined=True)
+        result.append(finding)
+    if SUPPRESSION_RULE in selected:
+        result.extend(_bad_suppressions(model.suppressions, used, known, selected, cal013_level, today, addresses))
+    return SuppressionResult(tuple(result))
+
+
+def _expired(suppression: Suppression, today: _dt.date) -> bool:
+    if suppression.until is None:
+        return False
+    try:
+        return _dt.date.fromisoformat(suppression.until) < today
+    except ValueError:
+        return False
+
+
+def _addresses_by_line(model: Model) -> Mapping[tuple[str, int], str]:
+    index: dict[tuple[str, int], str] = {}
+    elements: Iterable = (*model.security_groups, *model.node_groups, *model.pools, *model.felix, *model.calico,
+                          *model.vpcs, *model.subnets)
+    for element in elements:
+        index.setdefault((element.where.file, element.where.line), element.where.address)
+    for rule in model.sg_rules:
+        index.setdefault((rule.where.file, rule.where.line), rule.where.address)
+    return index
+
+
+def _bad_suppressions(suppressions: Iterable[Suppression], used: set[Suppression], known: frozenset[str],
+                      selected: frozenset[str], level: Level, today: _dt.date,
+                      addresses: Mapping[tuple[str, int], str]) -> Iterable[Finding]:
+    for suppression in suppressions:
+        address = addresses.get((suppression.where.file, suppression.target_line), "")
+        where = replace(suppression.where, address=address)
+        names = ", ".join(suppression.rules) or "no rule"
+        problems: list[str] = []
+        unknown_ids = [r for r in suppression.rules if r not in known]
+        if not suppression.rules:
+            problems.append("names no rule")
+        if unknown_ids:
+            problems.append(f"names unknown rule {', '.join(unknown_ids)}")
+        if not suppression.reason:
+            problems.append("gives no reason")
+        if suppression.until is not None:
+            try:
+                if _dt.date.fromisoformat(suppression.until) < today:
+                    problems.append(f"expired on {suppression.until}")
+            except ValueError:
+                problems.append(f"has an invalid until= date {suppression.until!r}")
+        relevant = [r for r in suppression.rules if r in selected]
+        if relevant and suppression not in used and not any("expired" in p for p in problems):
+            problems.append("suppresses nothing")
+        for problem in problems:
+            yield Finding(SUPPRESSION_RULE, level, f"suppression of {names} {problem}", where,
+                          anchors=(where,), identity=f"{SUPPRESSION_RULE}|{address or where.file}|{names}|{problem}")
+
+
+def read_baseline(text: str) -> frozenset[str]:
+    data = json.loads(text)
+    return frozenset(entry["fingerprint"] for entry in data.get("findings", []))
+
+
+def write_baseline(findings: Iterable[Finding], relative: "callable") -> str:
+    entries = sorted(
+        ({"fingerprint": fingerprint(f), "rule": f.rule, "resource": f.where.address, "file": relative(f.where.file)}
+         for f in findings if not f.suppressed and f.level is not Level.NOTE),
+        key=lambda e: (e["file"], e["rule"], e["resource"], e["fingerprint"]))
+    return json.dumps({"version": 1, "findings": entries}, indent=2) + "\n"
+
+
+__all__ = ["apply_suppressions", "fingerprint", "read_baseline", "write_baseline", "Where"]

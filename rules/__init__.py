@@ -1,0 +1,1 @@
+"""Rule files (CAL000.yaml ... and schema.json), shipped as package data `linter.rules`."""
