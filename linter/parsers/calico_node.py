@@ -75,18 +75,22 @@ def container_env(container: dict[str, Any], config_maps: ConfigMaps) -> dict[st
     `kubernetes-services-endpoint` holds only the API server address).
     """
     env: dict[str, Any] = {}
-    for source in container.get("envFrom") or ():
+    for source in _list(container.get("envFrom")):
         ref = get(source, "configMapRef", "name")
         data = config_maps.get(ref) if isinstance(ref, str) else None
         prefix = get(source, "prefix")
         if data is not None:
             prefix = prefix if isinstance(prefix, str) else ""
             env.update({f"{prefix}{k}": _text(v) for k, v in data.items() if isinstance(k, str)})
-    for item in container.get("env") or ():
+    for item in _list(container.get("env")):
         name = get(item, "name")
         if isinstance(name, str):
             env[name] = _env_value(item, config_maps)
     return env
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _env_value(item: dict[str, Any], config_maps: ConfigMaps) -> Any:

@@ -202,6 +202,8 @@ class Scope:
                 return _combine([self._truth(a, depth + 1) for a in arg], name == "Fn::And", raw)
             if name == "Fn::Equals" and isinstance(arg, list) and len(arg) == 2:
                 left, right = (self.value(a, depth=depth + 1) for a in arg)
+                if isinstance(left, ResRef) or isinstance(right, ResRef):
+                    return _equals_ref(left, right, raw)
                 if isinstance(left, Unknown) or isinstance(right, Unknown):
                     return Unknown(describe(raw))
                 left_text, right_text = as_text(left), as_text(right)
@@ -276,6 +278,15 @@ class Scope:
                 return Unknown(f"{self.key(logical_id)}.{attribute}")
             return child.output(attribute[len("Outputs."):], lenient=lenient, depth=depth)
         return ResRef(self.key(logical_id), self.resource_type(logical_id), attribute)
+
+
+def _equals_ref(left: Any, right: Any, raw: Any) -> bool | Unknown:
+    """A resource's id is unknown before deployment, but never empty, and equal to itself."""
+    if left == right:
+        return True
+    if "" in (left, right):
+        return False
+    return Unknown(describe(raw))
 
 
 def _combine(values: list[bool | Unknown], conjunction: bool, raw: Any) -> bool | Unknown:

@@ -1,0 +1,136 @@
+"""`calico-lint describe`: the model as inferred, as a tree, JSON, or a Mermaid/Graphviz picture of flows."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from linter.config import Config
+from linter.facts import Facts, NodeSelection, is_node
+from linter.model import Model, Unknown
+from linter.predicates import NodePair, admits
+
+FLOWS = (("BGP", {"direction": "ingress", "protocol": "tcp", "port": 179}),
+         ("IPIP", {"direction": "ingress", "protocol": 4}),
+         ("VXLAN", {"direction": "ingress", "protocol": "udp", "port": 4789}))
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return f"UNKNOWN ({value.expr})"
+    if isinstance(value, tuple):
+        return [_text(v) for v in value]
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def _rel(path: str, root: str) -> str:
+    prefix = root.rstrip("/") + "/"
+    return path[len(prefix):] if path.startswith(prefix) else path
+
+
+def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
+    selection = NodeSelection(config.nodes_include, config.nodes_exclude)
+    facts = Facts(model, selection)
+    compute = []
+    for node in model.node_groups:
+        taken, why = is_node(node, selection)
+        compute.append({
+            "resource": node.key, "kind": node.kind.value, "file": _rel(node.where.file, root), "line": node.where.line,
+            "node": taken, "why": why, "security_groups": _text(node.security_groups), "subnets": _text(node.subnets),
+            "src_dst_check": _text(node.src_dst_check), "multiple": _text(node.multiple),
+        })
+    flows = []
+    for receiver in facts.nodes:
+        for sender in facts.nodes:
+            if sender.deployment != receiver.deployment or (sender is receiver and receiver.multiple is False):
+                continue
+            pair = NodePair(receiver, sender)
+            flows.append({"from": sender.key, "to": receiver.key,
+                          **{name: admits(spec, pair, facts).verdict.value for name, spec in FLOWS}})
+    pools = [{"resource": p.key, "origin": p.origin, "cidr": _text(p.cidr), "ipip": _text(p.ipip),
+              "vxlan": _text(p.vxlan), "nat_outgoing": _text(p.nat_outgoing),
+              "file": _rel(p.where.file, root) if p.where.file else None} for p in facts.effective_pools]
+    return {
+        "node_groups": compute,
+        "security_groups": [{"resource": g.key, "file": _rel(g.where.file, root), "line": g.where.line,
+                             "rules": sum(1 for r in model.sg_rules if r.group == g.key and r.deployment == g.deployment)}
+                            for g in model.security_groups],
+        "subnets": [{"resource": s.key, "cidr": _text(s.cidr), "zone": _text(s.zone)} for s in model.subnets],
+        "vpcs": [{"resource": v.key, "cidrs": _text(v.cidrs)} for v in model.vpcs],
+        "flows": flows,
+        "calico": {
+            "pools": pools, "pool_assumed": facts.pool_assumed, "bgp": facts.bgp().verdict.value,
+            "networking": "policy-only" if facts.calico_networking().failed else "calico",
+            "felix_disables_src_dst_check": facts.felix_disables_check().verdict.value,
+        },
+    }
+
+
+def render_description(model: Model, config: Config, fmt: str, root: str) -> str:
+    data = describe_data(model, config, root)
+    if fmt == "json":
+        return json.dumps(data, indent=2)
+    if fmt == "mermaid":
+        return _mermaid(data)
+    if fmt == "dot":
+        return _dot(data)
+    return _tree(data)
+
+
+def _tree(data: dict[str, Any]) -> str:
+    lines = ["Node groups"]
+    for node in data["node_groups"]:
+        mark = "node" if node["node"] else "not a node"
+        lines.append(f"  {node['resource']} ({node['kind']}, {mark}: {node['why']})  {node['file']}:{node['line']}")
+        if node["node"]:
+            lines.append(f"    security groups: {', '.join(map(str, node['security_groups'])) if isinstance(node['security_groups'], list) else node['security_groups']}")
+            lines.append(f"    subnets: {', '.join(map(str, node['subnets'])) if isinstance(node['subnets'], list) else node['subnets']}")
+            lines.append(f"    source/destination check: {'on' if node['src_dst_check'] is True else 'off' if node['src_dst_check'] is False else node['src_dst_check']}")
+    lines.append("Flows between nodes (receiver admits from sender)")
+    for flow in data["flows"]:
+        lines.append(f"  {flow['from']} -> {flow['to']}: BGP {flow['BGP']}, IPIP {flow['IPIP']}, VXLAN {flow['VXLAN']}")
+    calico = data["calico"]
+    lines.append("Calico")
+    lines.append(f"  networking: {calico['networking']}; BGP: {calico['bgp']}; Felix disables src/dst check: "
+                 f"{calico['felix_disables_src_dst_check']}")
+    for pool in calico["pools"]:
+        where = f"  {pool['file']}" if pool["file"] else "  (assumed: no pool found)"
+        lines.append(f"  pool {pool['resource']} {pool['cidr']} ipip={pool['ipip']} vxlan={pool['vxlan']} "
+                     f"natOutgoing={pool['nat_outgoing']} from {pool['origin']}{where}")
+    lines.append("Security groups")
+    lines += [f"  {g['resource']} ({g['rules']} rules)  {g['file']}:{g['line']}" for g in data["security_groups"]]
+    return "\n".join(lines)
+
+
+def _node_id(name: str) -> str:
+    return "n_" + "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _mermaid(data: dict[str, Any]) -> str:
+    lines = ["flowchart LR"]
+    for node in data["node_groups"]:
+        if node["node"]:
+            lines.append(f'  {_node_id(node["resource"])}["{node["resource"]}"]')
+    for flow in data["flows"]:
+        label = " ".join(f"{k} {'✓' if flow[k] == 'pass' else '✗' if flow[k] == 'fail' else '?'}" for k in ("BGP", "IPIP", "VXLAN"))
+        arrow = "-->" if flow["BGP"] == "pass" else "-.->"
+        lines.append(f'  {_node_id(flow["from"])} {arrow}|"{label}"| {_node_id(flow["to"])}')
+    return "\n".join(lines)
+
+
+def _dot(data: dict[str, Any]) -> str:
+    lines = ["digraph calico {", "  rankdir=LR;"]
+    for node in data["node_groups"]:
+        if node["node"]:
+            lines.append(f'  {_node_id(node["resource"])} [label="{node["resource"]}", shape=box];')
+    for flow in data["flows"]:
+        label = "\\n".join(f"{k}: {flow[k]}" for k in ("BGP", "IPIP", "VXLAN"))
+        style = "solid" if flow["BGP"] == "pass" else "dashed"
+        color = "darkgreen" if flow["BGP"] == flow["IPIP"] == "pass" else "red"
+        lines.append(f'  {_node_id(flow["from"])} -> {_node_id(flow["to"])} [label="{label}", style={style}, color={color}];')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+

@@ -1,0 +1,742 @@
+"""Terraform HCL source -> evaluated resources (`TfResource`), module by module.
+
+Each root module directory is evaluated with its variables (defaults, `terraform.tfvars`,
+`*.auto.tfvars`, `--var-file`, `--var`), locals, `count`/`for_each` and local modules. Whatever
+cannot be known statically is `Unknown("the expression")`; a reference to a computed attribute of
+a managed resource is a `Ref`. `linter.parsers.aws_terraform` maps the result to the model.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from linter.model import ParseProblem, Unknown, Where
+from linter.parsers import hcl
+from linter.parsers.tfeval import (EvalError, Lazy, Scope, evaluate, finalize, has_unknown, to_bool,
+                                   to_number, to_string)
+from linter.parsers.tfvalues import ATTR_LINES, DYNAMIC_UNKNOWN, LINE, Ref, TfInstance, TfResource
+
+
+@dataclass(frozen=True, slots=True)
+class TfOptions:
+    var_files: tuple[str, ...] = ()  # --var-file (absolute paths), applied to every root
+    variables: tuple[tuple[str, str], ...] = ()  # --var NAME=VALUE
+
+
+@dataclass(frozen=True, slots=True)
+class TfLoad:
+    resources: tuple[TfResource, ...]
+    problems: tuple[ParseProblem, ...]  # CAL000: syntax errors at their line/column
+    sources: tuple[tuple[str, str], ...]  # (absolute file path, text) of every .tf/.tfvars read
+    notes: tuple[str, ...] = ()
+
+
+def load_terraform(module_dirs: Sequence[str], options: TfOptions = TfOptions()) -> TfLoad:
+    """Evaluate every root module among `module_dirs` (directories called as local modules by
+    another directory of the set are evaluated inside their caller)."""
+    loader = _Loader()
+    dirs = list(dict.fromkeys(_norm(d) for d in module_dirs))
+    overrides = loader.option_values(options)
+    resources: list[TfResource] = []
+    for root in _roots(loader, dirs):
+        values = {**loader.auto_tfvars(root), **overrides}
+        module = _Module(loader, loader.config(root), "", root, values, None, (root,))
+        resources.extend(_collect(module))
+    return TfLoad(tuple(resources), tuple(loader.problems), tuple(loader.sources.items()),
+                  tuple(dict.fromkeys(loader.notes)))
+
+
+def resource_lines(module_dir: str) -> dict[str, Where]:
+    """Resource address (module path, no instance key) -> where its block is, following local
+    modules (and those that `.terraform/modules/modules.json` maps to a directory)."""
+    loader = _Loader()
+    root = _norm(module_dir)
+    found: dict[str, Where] = {}
+    stack: list[tuple[str, str, tuple[str, ...]]] = [(root, "", (root,))]
+    while stack:
+        directory, prefix, chain = stack.pop()
+        config = loader.config(directory)
+        for decl in config.resources.values():
+            address = prefix + decl.address
+            found.setdefault(address, Where(decl.file, decl.block.line, decl.block.column, address))
+        for name, (block, _file) in config.modules.items():
+            target = loader.module_dir(config, block, root, prefix + "module." + name)
+            if target is not None and target not in chain:
+                stack.append((target, f"{prefix}module.{name}.", chain + (target,)))
+    return found
+
+
+# ------------------------------------------------------------------------------------------ configs
+
+_RESOURCE_META = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner",
+                  "connection"}
+_MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
+
+
+def _norm(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path)).replace(os.sep, "/")
+
+
+@dataclass(frozen=True, slots=True)
+class _ResourceDecl:
+    mode: str  # "managed" | "data"
+    type: str
+    name: str
+    block: hcl.Block
+    file: str
+
+    @property
+    def address(self) -> str:
+        return f"{self.type}.{self.name}" if self.mode == "managed" else f"data.{self.type}.{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Config:
+    """One module directory, parsed once."""
+
+    dir: str
+    variables: dict[str, hcl.Block]
+    locals: dict[str, hcl.Attribute]
+    outputs: dict[str, hcl.Block]
+    resources: dict[str, _ResourceDecl]  # keyed by address within the module (data.* for data)
+    modules: dict[str, tuple[hcl.Block, str]]
+
+
+class _Loader:
+    """Parses each file once and collects sources, problems and notes for one load."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, str] = {}
+        self.problems: list[ParseProblem] = []
+        self.notes: list[str] = []
+        self._configs: dict[str, _Config] = {}
+        self._module_maps: dict[str, dict[str, str]] = {}
+
+    def read(self, path: str) -> hcl.Body | None:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except UnicodeDecodeError:
+            self.problems.append(ParseProblem(Where(path, 1, 1, ""), "file is not UTF-8 text"))
+            return None
+        except OSError as error:
+            self.problems.append(ParseProblem(Where(path, 1, 1, ""), f"cannot read file: {error.strerror}"))
+            return None
+        self.sources[path] = text
+        body, problems = hcl.parse_hcl(text, path)
+        self.problems.extend(problems)
+        return body
+
+    def config(self, directory: str) -> _Config:
+        cached = self._configs.get(directory)
+        if cached is not None:
+            return cached
+        config = _Config(directory, {}, {}, {}, {}, {})
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            names = []
+        for name in names:
+            path = f"{directory}/{name}"
+            if not name.endswith(".tf") or not os.path.isfile(path):
+                continue
+            body = self.read(path)
+            if body is not None:
+                _add_file(config, body, path)
+        self._configs[directory] = config
+        return config
+
+    def tfvars(self, path: str) -> dict[str, Any]:
+        if path.endswith(".json"):
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    text = handle.read()
+                data = json.loads(text)
+            except (OSError, UnicodeDecodeError, ValueError) as error:
+                self.problems.append(ParseProblem(Where(path, 1, 1, ""), f"cannot read variables file: {error}"))
+                return {}
+            self.sources[path] = text
+            return dict(data) if isinstance(data, dict) else {}
+        body = self.read(path)
+        if body is None:
+            return {}
+        empty = Scope()
+        return {attribute.name: finalize(evaluate(attribute.expr, empty)) for attribute in body.attributes}
+
+    def auto_tfvars(self, root: str) -> dict[str, Any]:
+        """terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) in lexical order."""
+        values: dict[str, Any] = {}
+        try:
+            names = sorted(os.listdir(root))
+        except OSError:
+            return values
+        ordered = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
+        ordered += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
+        for name in ordered:
+            if os.path.isfile(f"{root}/{name}"):
+                values.update(self.tfvars(f"{root}/{name}"))
+        return values
+
+    def option_values(self, options: TfOptions) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for path in options.var_files:
+            values.update(self.tfvars(_norm(path)))
+        for name, raw in options.variables:
+            values[name] = _CliValue(raw, _parse_cli_value(raw))
+        return values
+
+    def module_dir(self, config: _Config, block: hcl.Block, root: str, key_path: str) -> str | None:
+        """The directory a module call loads, or None (remote, missing): a note says so."""
+        source_attr = block.body.attribute("source")
+        source = evaluate(source_attr.expr, Scope()) if source_attr is not None else None
+        if not isinstance(source, str):
+            self.notes.append(f"{key_path}: its source is not a plain string: its resources are UNKNOWN")
+            return None
+        if source.startswith(("./", "../")) or source in (".", ".."):
+            target = _norm(os.path.join(config.dir, source))
+        else:
+            key = ".".join(part for part in key_path.split(".")[1::2])
+            mapped = self._module_map(root).get(key)
+            if mapped is None:
+                self.notes.append(f"{key_path}: source '{source}' is not local: its resources are UNKNOWN")
+                return None
+            target = _norm(os.path.join(root, mapped))
+        if not os.path.isdir(target):
+            self.notes.append(f"{key_path}: module directory '{source}' not found: its resources are UNKNOWN")
+            return None
+        return target
+
+    def _module_map(self, root: str) -> dict[str, str]:
+        cached = self._module_maps.get(root)
+        if cached is not None:
+            return cached
+        mapping: dict[str, str] = {}
+        try:
+            with open(f"{root}/.terraform/modules/modules.json", encoding="utf-8") as handle:
+                data = json.load(handle)
+            for entry in data.get("Modules", []) if isinstance(data, dict) else []:
+                if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
+                    mapping[str(entry["Key"])] = entry["Dir"]
+        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+            pass
+        self._module_maps[root] = mapping
+        return mapping
+
+
+def _add_file(config: _Config, body: hcl.Body, path: str) -> None:
+    for block in body.blocks:
+        labels = block.labels
+        if block.type == "variable" and len(labels) == 1:
+            config.variables.setdefault(labels[0], block)
+        elif block.type == "locals":
+            for attribute in block.body.attributes:
+                config.locals.setdefault(attribute.name, attribute)
+        elif block.type == "output" and len(labels) == 1:
+            config.outputs.setdefault(labels[0], block)
+        elif block.type in ("resource", "data") and len(labels) == 2:
+            decl = _ResourceDecl("managed" if block.type == "resource" else "data", labels[0], labels[1],
+                                 block, path)
+            config.resources.setdefault(decl.address, decl)
+        elif block.type == "module" and len(labels) == 1:
+            config.modules.setdefault(labels[0], (block, path))
+
+
+def _roots(loader: _Loader, dirs: list[str]) -> list[str]:
+    """Dirs not called as local modules by another dir of the set (plus any left unreached)."""
+    wanted = set(dirs)
+    calls: dict[str, list[str]] = {}
+    called: set[str] = set()
+    for directory in dirs:
+        config = loader.config(directory)
+        targets = []
+        for block, _file in config.modules.values():
+            source_attr = block.body.attribute("source")
+            source = evaluate(source_attr.expr, Scope()) if source_attr is not None else None
+            if isinstance(source, str) and source.startswith(("./", "../")):
+                target = _norm(os.path.join(directory, source))
+                if target in wanted and target != directory:
+                    targets.append(target)
+                    called.add(target)
+        calls[directory] = targets
+    roots = [d for d in dirs if d not in called]
+    reached = set(roots)
+    stack = list(roots)
+    while stack:
+        for target in calls.get(stack.pop(), []):
+            if target not in reached:
+                reached.add(target)
+                stack.append(target)
+    return roots + [d for d in dirs if d not in reached]  # caller cycles: evaluate as roots
+
+
+@dataclass(frozen=True, slots=True)
+class _CliValue:
+    raw: str
+    parsed: Any
+
+
+def _parse_cli_value(raw: str) -> Any:
+    try:
+        value = finalize(evaluate(hcl.parse_expression(raw), Scope()))
+    except (hcl.HclError, RecursionError):
+        return raw
+    return raw if has_unknown(value) else value
+
+
+# ------------------------------------------------------------------------------------------ modules
+
+
+class _Module:
+    """One module instance: its config, its inputs, and memoised values."""
+
+    def __init__(self, loader: _Loader, config: _Config, path: str, root: str,
+                 inputs: dict[str, Any], count_unknown: Unknown | None, chain: tuple[str, ...]) -> None:
+        self.loader = loader
+        self.config = config
+        self.path = path  # "" or "module.a.module.b."
+        self.root = root
+        self.inputs = inputs  # root: values; child: name -> (expr, caller scope)
+        self.is_root = path == ""
+        self.count_unknown = count_unknown
+        self.chain = chain
+        self.memo: dict[Any, Any] = {}
+        self.busy: set[Any] = set()
+        self.scope = _ModuleScope(self, {})
+
+    def memoised(self, key: Any, compute: Callable[[], Any], text: str) -> Any:
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.busy:
+            return Unknown(text)  # a cycle
+        self.busy.add(key)
+        try:
+            value = compute()
+        finally:
+            self.busy.discard(key)
+        self.memo[key] = value
+        return value
+
+    # -- variables, locals, outputs
+
+    def variable(self, name: str, text: str) -> Any:
+        return self.memoised(("var", name), lambda: self._variable(name, text), text)
+
+    def _variable(self, name: str, text: str) -> Any:
+        block = self.config.variables.get(name)
+        type_text = _type_text(block)
+        if name in self.inputs:
+            given = self.inputs[name]
+            if isinstance(given, _CliValue):
+                value = given.raw if type_text == "string" else given.parsed
+            elif self.is_root:
+                value = given
+            else:
+                expr, scope = given
+                value = evaluate(expr, scope)
+            return _convert(value, type_text)
+        if block is None:
+            return EvalError(text)
+        default = block.body.attribute("default")
+        if default is None:
+            return Unknown(f"var.{name}")
+        return _convert(evaluate(default.expr, Scope()), type_text)
+
+    def local(self, name: str, text: str) -> Any:
+        attribute = self.config.locals.get(name)
+        if attribute is None:
+            return EvalError(text)
+        return self.memoised(("local", name), lambda: evaluate(attribute.expr, self.scope), text)
+
+    def output(self, name: str, text: str) -> Any:
+        block = self.config.outputs.get(name)
+        value = block.body.attribute("value") if block is not None else None
+        if value is None:
+            return EvalError(text)
+        return self.memoised(("output", name), lambda: evaluate(value.expr, self.scope), text)
+
+    # -- resources
+
+    def instances(self, decl: _ResourceDecl) -> tuple[list[tuple[Any, dict[str, Any]]], Unknown | None]:
+        """[(instance key, bindings)] and the count/for_each that could not be evaluated."""
+        return self.memoised(("instances", decl.address), lambda: _expand(decl.block, self.scope),
+                             decl.address)
+
+    def instance_address(self, decl: _ResourceDecl, key: Any) -> str:
+        base = self.path + decl.address
+        if key is None:
+            return base
+        if isinstance(key, int) and not isinstance(key, bool):
+            return f"{base}[{key}]"
+        return f'{base}["{key}"]'
+
+    def resource_value(self, decl: _ResourceDecl, text: str) -> Any:
+        """`aws_subnet.public` as an expression: one object, a list (count) or a map (for_each)."""
+        keys, unknown = self.instances(decl)
+        if unknown is not None:
+            return _UnknownCountResource(self, decl, text)
+        if decl.block.body.attribute("count") is not None:
+            return [_ResourceObject(self, decl, key, bindings) for key, bindings in keys]
+        if decl.block.body.attribute("for_each") is not None:
+            return {key: _ResourceObject(self, decl, key, bindings) for key, bindings in keys}
+        if not keys:
+            return EvalError(text)
+        return _ResourceObject(self, decl, None, keys[0][1])
+
+    def attribute_value(self, decl: _ResourceDecl, key: Any, bindings: dict[str, Any], name: str,
+                        text: str) -> Any:
+        body = decl.block.body
+        if name not in _RESOURCE_META:
+            attribute = body.attribute(name)
+            if attribute is not None:
+                scope = self.scope.with_bindings(bindings)
+                return self.memoised(("attr", decl.address, key, name),
+                                     lambda: evaluate(attribute.expr, scope), text)
+            if body.blocks_of(name):
+                scope = self.scope.with_bindings(bindings)
+                return self.memoised(("blocks", decl.address, key, name),
+                                     lambda: [_body_values(b.body, scope, b.line, ())
+                                              for b in body.blocks_of(name)], text)
+        return Ref(self.instance_address(decl, key), name)
+
+    # -- module calls
+
+    def children(self, name: str) -> "_Children":
+        return self.memoised(("module", name), lambda: self._children(name), f"module.{name}")
+
+    def _children(self, name: str) -> "_Children":
+        block, _file = self.config.modules[name]
+        key_path = f"{self.path}module.{name}"
+        target = self.loader.module_dir(self.config, block, self.root, key_path)
+        if target is not None and target in self.chain:
+            self.loader.notes.append(f"{key_path}: module calls itself: its resources are UNKNOWN")
+            target = None
+        if target is None:
+            return _Children(None, [], None, block)
+        config = self.loader.config(target)
+        keys, unknown = _expand(block, self.scope)
+        inherited = unknown if unknown is not None else self.count_unknown
+        instances = []
+        for key, bindings in keys:
+            caller = self.scope.with_bindings(bindings)
+            inputs = {a.name: (a.expr, caller) for a in block.body.attributes if a.name not in _MODULE_META}
+            child = _Module(self.loader, config, key_path + ".", self.root, inputs, inherited,
+                            self.chain + (target,))
+            instances.append((key, child))
+        return _Children(config, instances, unknown, block)
+
+
+@dataclass(frozen=True, slots=True)
+class _Children:
+    config: _Config | None  # None: not evaluated (remote source, missing directory, ...)
+    instances: list[tuple[Any, _Module]]
+    count_unknown: Unknown | None
+    block: hcl.Block
+
+
+def _type_text(block: hcl.Block | None) -> str:
+    if block is None:
+        return ""
+    attribute = block.body.attribute("type")
+    if attribute is None:
+        return ""
+    text = attribute.expr.text.strip().strip('"')  # old syntax: type = "string"
+    return text.replace(" ", "")
+
+
+def _convert(value: Any, type_text: str) -> Any:
+    """Terraform's conversion of a variable value to its declared primitive type."""
+    if value is None or has_unknown(value) or not type_text:
+        return value
+    if type_text == "string":
+        text = to_string(value)
+        return text if text is not None else value
+    if type_text == "number":
+        number = to_number(value)
+        return number if number is not None else value
+    if type_text == "bool":
+        boolean = to_bool(value)
+        return boolean if boolean is not None else value
+    return value
+
+
+def _expand(block: hcl.Block, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]]], Unknown | None]:
+    """Instances of a resource or module call from its count / for_each."""
+    body = block.body
+    count_attr = body.attribute("count")
+    if count_attr is not None:
+        value = evaluate(count_attr.expr, scope)
+        number = None if has_unknown(value) else to_number(value)
+        if number is None or number < 0 or (isinstance(number, float) and not number.is_integer()):
+            return [(None, {"count": {"index": Unknown("count.index")}})], Unknown(count_attr.expr.text)
+        return [(index, {"count": {"index": index}}) for index in range(int(number))], None
+    each_attr = body.attribute("for_each")
+    if each_attr is not None:
+        value = evaluate(each_attr.expr, scope)
+        pairs = _for_each_pairs(value)
+        if pairs is None:
+            unknown_each = {"each": {"key": Unknown("each.key"), "value": Unknown("each.value")}}
+            return [(None, unknown_each)], Unknown(each_attr.expr.text)
+        return [(key, {"each": {"key": key, "value": item}}) for key, item in pairs], None
+    return [(None, {})], None
+
+
+def _for_each_pairs(value: Any) -> list[tuple[str, Any]] | None:
+    if isinstance(value, Lazy):
+        value = value.as_value("")
+    if isinstance(value, dict):
+        keys = sorted(k for k in value if k not in (LINE, ATTR_LINES))
+        return [(key, value[key]) for key in keys]
+    if isinstance(value, list):
+        keys = []
+        for item in value:
+            text = to_string(item) if not has_unknown(item) else None
+            if text is None:
+                return None
+            keys.append(text)
+        return [(key, key) for key in sorted(set(keys))]
+    return None
+
+
+# ------------------------------------------------------------------------------------------ scope
+
+
+class _ModuleScope(Scope):
+    def __init__(self, module: _Module, bindings: dict[str, Any]) -> None:
+        super().__init__(bindings, module.root)
+        self.module = module
+
+    def with_bindings(self, bindings: dict[str, Any]) -> Scope:
+        if not bindings:
+            return self
+        return _ModuleScope(self.module, {**self.bindings, **bindings})
+
+    def lookup_root(self, root: hcl.Variable, steps: list[Any]) -> tuple[Any, int]:
+        name = root.name
+        if name in self.bindings:
+            return self.bindings[name], 0
+        module = self.module
+        first = steps[0] if steps else None
+        attr = first.name if isinstance(first, hcl.GetAttr) else None
+        if name in ("count", "each", "self"):
+            return Unknown(first.text if first is not None else root.text), 1 if first is not None else 0
+        if attr is None:
+            return EvalError(root.text), 0
+        if name == "var":
+            return module.variable(attr, first.text), 1
+        if name == "local":
+            return module.local(attr, first.text), 1
+        if name == "path":
+            if attr == "module":
+                return module.config.dir, 1
+            if attr == "root":
+                return module.root, 1
+            return Unknown(first.text), 1
+        if name == "terraform":
+            return ("default" if attr == "workspace" else Unknown(first.text)), 1
+        if name == "module":
+            return self._module_value(attr, first.text), 1
+        if name == "data":
+            return Unknown(first.text), 1  # data sources are never known
+        decl = module.config.resources.get(f"{name}.{attr}")
+        if decl is None:
+            return EvalError(first.text), 1
+        return module.resource_value(decl, first.text), 1
+
+    def _module_value(self, name: str, text: str) -> Any:
+        module = self.module
+        if name not in module.config.modules:
+            return EvalError(text)
+        children = module.children(name)
+        if children.config is None or children.count_unknown is not None:
+            return Unknown(text)
+        block = children.block
+        objects = [(key, _ModuleObject(child, text)) for key, child in children.instances]
+        if block.body.attribute("count") is not None:
+            return [obj for _key, obj in objects]
+        if block.body.attribute("for_each") is not None:
+            return {key: obj for key, obj in objects}
+        return objects[0][1] if objects else EvalError(text)
+
+
+class _ModuleObject(Lazy):
+    def __init__(self, module: _Module, text: str) -> None:
+        self.module = module
+        self.text = text
+
+    def get_attr(self, name: str, node: Any) -> Any:
+        return self.module.output(name, node.text)
+
+    def as_value(self, text: str) -> Any:
+        return Unknown(self.text)
+
+    def __repr__(self) -> str:
+        return self.module.path.rstrip(".")
+
+
+class _ResourceObject(Lazy):
+    """One instance of a managed resource: set attributes evaluate, the rest are Refs."""
+
+    def __init__(self, module: _Module, decl: _ResourceDecl, key: Any, bindings: dict[str, Any]) -> None:
+        self.module = module
+        self.decl = decl
+        self.key = key
+        self.bindings = bindings
+
+    def get_attr(self, name: str, node: Any) -> Any:
+        return self.module.attribute_value(self.decl, self.key, self.bindings, name, node.text)
+
+    def as_value(self, text: str) -> Any:
+        return self  # kept whole in lists and maps (`length(aws_subnet.public)`)
+
+    def __repr__(self) -> str:
+        return self.module.instance_address(self.decl, self.key)
+
+
+class _UnknownCountResource(Lazy):
+    """A resource whose count/for_each is unknown: an index still names one instance."""
+
+    def __init__(self, module: _Module, decl: _ResourceDecl, text: str) -> None:
+        self.module = module
+        self.decl = decl
+        self.text = text
+
+    def index(self, key: Any, node: Any) -> Any:
+        text = to_string(key)
+        if text is None:
+            return EvalError(node.text)
+        if self.decl.block.body.attribute("count") is not None:
+            number = to_number(key)
+            if not isinstance(number, int):
+                return EvalError(node.text)
+            bindings = {"count": {"index": number}}
+            return _ResourceObject(self.module, self.decl, number, bindings)
+        bindings = {"each": {"key": text, "value": Unknown("each.value")}}
+        return _ResourceObject(self.module, self.decl, text, bindings)
+
+    def get_attr(self, name: str, node: Any) -> Any:
+        return Unknown(node.text)
+
+    def as_value(self, text: str) -> Any:
+        return Unknown(self.text)
+
+
+# ------------------------------------------------------------------------------------------ values
+
+
+def _body_values(body: hcl.Body, scope: Scope, line: int, skip: Any,
+                 attribute_value: Callable[[hcl.Attribute], Any] | None = None) -> dict[str, Any]:
+    """Every attribute and nested block of a body, evaluated (dynamic blocks expanded)."""
+    values: dict[str, Any] = {LINE: line}
+    lines: dict[str, int] = {}
+    for attribute in body.attributes:
+        if attribute.name in skip:
+            continue
+        raw = attribute_value(attribute) if attribute_value else evaluate(attribute.expr, scope)
+        values[attribute.name] = finalize(raw)
+        lines[attribute.name] = attribute.line
+    _add_blocks(values, body, scope, skip)
+    values[ATTR_LINES] = lines
+    return values
+
+
+def _add_blocks(values: dict[str, Any], body: hcl.Body, scope: Scope, skip: Any) -> None:
+    for block in body.blocks:
+        if block.type in skip:
+            continue
+        if block.type == "dynamic" and block.labels:
+            _add_dynamic(values, block, scope)
+            continue
+        values.setdefault(block.type, []).append(_body_values(block.body, scope, block.line, ()))
+
+
+def _add_dynamic(values: dict[str, Any], block: hcl.Block, scope: Scope) -> None:
+    block_type = block.labels[0]
+    each_attr = block.body.attribute("for_each")
+    contents = block.body.blocks_of("content")
+    if each_attr is None or not contents:
+        return
+    iterator_attr = block.body.attribute("iterator")
+    iterator = block_type
+    if iterator_attr is not None and isinstance(iterator_attr.expr, hcl.Variable):
+        iterator = iterator_attr.expr.name
+    collection = evaluate(each_attr.expr, scope)
+    if isinstance(collection, Lazy):
+        collection = collection.as_value(each_attr.expr.text)
+    if isinstance(collection, list):
+        pairs = list(enumerate(collection))
+    elif isinstance(collection, dict):
+        pairs = [(k, collection[k]) for k in sorted(k for k in collection if k not in (LINE, ATTR_LINES))]
+    else:
+        pairs = None
+    if pairs is None:
+        names = values.setdefault(DYNAMIC_UNKNOWN, [])
+        if block_type not in names:
+            names.append(block_type)
+        return
+    generated = values.setdefault(block_type, [])
+    for key, item in pairs:
+        inner = scope.with_bindings({iterator: {"key": key, "value": item}})
+        generated.append(_body_values(contents[0].body, inner, block.line, ()))
+
+
+def _collect(module: _Module) -> list[TfResource]:
+    """TfResources of a module instance and its children; module instances merge by address."""
+    merged: dict[str, TfResource] = {}
+    _collect_into(module, merged)
+    return list(merged.values())
+
+
+def _collect_into(module: _Module, merged: dict[str, TfResource]) -> None:
+    deployment = module.root
+    for decl in module.config.resources.values():
+        keys, unknown = module.instances(decl)
+        unknown = unknown if unknown is not None else module.count_unknown
+        instances = []
+        for key, bindings in keys:
+            scope = module.scope.with_bindings(bindings)
+            def attribute_value(attribute: hcl.Attribute, key: Any = key, bindings: Any = bindings) -> Any:
+                # through the memo that references use, so each attribute is evaluated once
+                return module.attribute_value(decl, key, bindings, attribute.name, attribute.expr.text)
+
+            values = _body_values(decl.block.body, scope, decl.block.line, _RESOURCE_META, attribute_value)
+            instances.append(TfInstance(key, values))
+        _merge(merged, module, decl, tuple(instances), unknown, deployment)
+    for name in module.config.modules:
+        children = module.children(name)
+        if children.config is None:
+            continue
+        if not children.instances:
+            _collect_absent(children.config, f"{module.path}module.{name}.", module, merged,
+                            module.chain)
+        for _key, child in children.instances:
+            _collect_into(child, merged)
+
+
+def _collect_absent(config: _Config, path: str, module: _Module, merged: dict[str, TfResource],
+                    chain: tuple[str, ...]) -> None:
+    """Resources of a module called with count = 0: they exist in no instance."""
+    for decl in config.resources.values():
+        _merge(merged, None, decl, (), None, module.root, path)
+    for name, (block, _file) in config.modules.items():
+        target = module.loader.module_dir(config, block, module.root, f"{path}module.{name}")
+        if target is not None and target not in chain:
+            _collect_absent(module.loader.config(target), f"{path}module.{name}.", module, merged,
+                            chain + (target,))
+
+
+def _merge(merged: dict[str, TfResource], module: _Module | None, decl: _ResourceDecl,
+           instances: tuple[TfInstance, ...], unknown: Unknown | None, deployment: str,
+           path: str | None = None) -> None:
+    prefix = module.path if module is not None else (path or "")
+    address = prefix + decl.address
+    previous = merged.get(address)
+    if previous is not None:
+        instances = previous.instances + instances
+        unknown = previous.count_unknown or unknown
+    block = decl.block
+    merged[address] = TfResource(
+        address=address, type=decl.type, name=decl.name, module=prefix.rstrip("."),
+        where=Where(decl.file, block.line, block.column, address), instances=instances,
+        count_unknown=unknown, mode=decl.mode, deployment=deployment, end_line=block.end_line)

@@ -1,0 +1,127 @@
+"""CAL011: Calico resources that Calico would reject, with messages that name the field and the allowed values."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linter.model import ConfigProblem, Where
+from linter.parsers.calico import load_calico_file
+
+FIXTURES = Path(__file__).parent / "fixtures" / "calico_parser"
+
+
+def problems(name: str) -> list[tuple[str, str, str]]:
+    model = load_calico_file(str(FIXTURES / name))
+    return [(p.key, p.field, p.message) for p in model.config_problems]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["v1_pool_ok.yaml", "v3_ok.yaml", "list.yaml", "installation_default.yaml", "installation_pools.yaml",
+     "installation_eks.yaml", "installation_amazonvpc.yaml", "calico_node.yaml", "helm_values.yaml",
+     "placeholders.yaml"],
+)
+def test_valid_resources_have_no_problem(name: str) -> None:
+    assert problems(name) == []
+
+
+def test_v3_pool_and_felix_problems() -> None:
+    assert problems("v3_bad.yaml") == [
+        ("IPPool/typo", "ipipMode", "ipipMode: 'crosssubnet' is not one of Never, Always, CrossSubnet"),
+        ("IPPool/typo", "natOutgoing", "natOutgoing: 'true' is not of type boolean"),
+        ("IPPool/both", "cidr", "cidr: '10.245.0.0/33' is not a valid CIDR"),
+        ("IPPool/both", "ipipMode", "ipipMode: IPIP and VXLAN cannot both be enabled on one pool"),
+        ("IPPool/v6-ipip", "ipipMode", "ipipMode: IPIP is not supported on IPv6 pools"),
+        ("IPPool/casing", "cidr", "cidr: required field is missing"),
+        ("IPPool/casing", "IPIPMode", "IPIPMode: unknown field (did you mean ipipMode?)"),
+        ("IPPool/casing", "nat-outgoing", "nat-outgoing: unknown field (did you mean natOutgoing?)"),
+        ("FelixConfiguration/default", "awsSrcDstCheck",
+         "awsSrcDstCheck: 'disable' is not one of DoNothing, Enable, Disable"),
+    ]
+
+
+def test_rejected_pool_is_still_emitted_with_what_can_be_read() -> None:
+    model = load_calico_file(str(FIXTURES / "v3_bad.yaml"))
+    typo = model.pools[0]
+    assert typo.cidr == "10.244.0.0/16" and typo.key == "IPPool/typo"
+    assert typo.ipip.expr == "ipipMode: 'crosssubnet'" and typo.nat_outgoing.expr == "natOutgoing: 'true'"
+    assert model.config_problems[0] == ConfigProblem(
+        "IPPool/typo", "ipipMode", "ipipMode: 'crosssubnet' is not one of Never, Always, CrossSubnet",
+        Where(str(FIXTURES / "v3_bad.yaml"), 1, 1, "IPPool/typo"))
+
+
+def test_v1_pool_problems() -> None:
+    assert problems("v1_pool_bad.yaml") == [
+        ("ipPool/192.168.0.0/16", "spec.ipip.mode", "spec.ipip.mode: 'CrossSubnet' is not one of always, cross-subnet"),
+        ("ipPool/192.168.0.0/16", "spec.nat-outgoing", "spec.nat-outgoing: 'yes' is not of type boolean"),
+        ("ipPool/10.300.0.0/16", "spec.natOutgoing", "spec.natOutgoing: unknown field (did you mean nat-outgoing?)"),
+        ("ipPool/10.300.0.0/16", "metadata.cidr", "metadata.cidr: '10.300.0.0/16' is not a valid CIDR"),
+        ("ipPool/fd00:10::/64", "spec.ipip", "spec.ipip: IPIP is not supported on IPv6 pools"),
+    ]
+
+
+def test_installation_problems() -> None:
+    assert problems("installation_bad.yaml") == [
+        ("Installation/default", "calicoNetwork.bgp", "calicoNetwork.bgp: 'enabled' is not one of Enabled, Disabled"),
+        ("Installation/default", "calicoNetwork.ipPools[0].encapsulation",
+         "calicoNetwork.ipPools[0].encapsulation: 'IPIPCrosssubnet' is not one of "
+         "IPIPCrossSubnet, IPIP, VXLAN, VXLANCrossSubnet, None"),
+        ("Installation/default", "calicoNetwork.ipPools[0].natOutgoing",
+         "calicoNetwork.ipPools[0].natOutgoing: true is not one of Enabled, Disabled"),
+        ("Installation/default", "calicoNetwork.ipPools[1].cidr", "calicoNetwork.ipPools[1].cidr: required field is missing"),
+        ("Installation/default", "calicoNetwork.ipPools[2].encapsulation",
+         "calicoNetwork.ipPools[2].encapsulation: IPIP is not supported on IPv6 pools"),
+    ]
+
+
+def test_helm_values_problems_name_the_values_path() -> None:
+    text = "installation:\n  kubernetesProvider: eks\n  calicoNetwork:\n    ipPools:\n      - cidr: 10.0.0.0/8\n" \
+           "        encapsulation: vxlan\n"
+    model = load_calico_file("/r/values.yaml", text=text)
+    assert [(p.key, p.message) for p in model.config_problems] == [
+        ("HelmValues/installation", "installation.calicoNetwork.ipPools[0].encapsulation: 'vxlan' is not one of "
+                                    "IPIPCrossSubnet, IPIP, VXLAN, VXLANCrossSubnet, None"),
+        ("HelmValues/installation", "installation.kubernetesProvider: 'eks' is not one of \"\", EKS, GKE, AKS, "
+                                    "OpenShift, DockerEnterprise, RKE2, TKG, Kind"),
+    ]
+
+
+def test_calico_node_env_problems() -> None:
+    assert problems("calico_node_bad.yaml") == [
+        ("DaemonSet/canal", "FELIX_AWSSRCDSTCHECK", "FELIX_AWSSRCDSTCHECK: 'Off' is not one of Disable, Enable, DoNothing"),
+        ("DaemonSet/canal", "CALICO_IPV4POOL_IPIP", "CALICO_IPV4POOL_IPIP: 'sometimes' is not one of Always, CrossSubnet, Never"),
+        ("DaemonSet/canal", "CALICO_IPV4POOL_NAT_OUTGOING",
+         "CALICO_IPV4POOL_NAT_OUTGOING: 'maybe' is not one of true, false"),
+        ("DaemonSet/canal", "CALICO_IPV4POOL_CIDR", "CALICO_IPV4POOL_CIDR: '10.244.0.0' is not a valid CIDR"),
+    ]
+
+
+def test_calico_node_both_encapsulations_and_ipv6_cidr() -> None:
+    text = """kind: DaemonSet
+apiVersion: apps/v1
+metadata: {name: calico-node}
+spec:
+  template:
+    spec:
+      containers:
+        - name: calico-node
+          env:
+            - {name: CALICO_IPV4POOL_IPIP, value: Always}
+            - {name: CALICO_IPV4POOL_VXLAN, value: CrossSubnet}
+            - {name: CALICO_IPV4POOL_CIDR, value: "fd00::/64"}
+"""
+    model = load_calico_file("/r/n.yaml", text=text)
+    assert [p.message for p in model.config_problems] == [
+        "CALICO_IPV4POOL_CIDR: 'fd00::/64' is not an IPv4 CIDR",
+        "CALICO_IPV4POOL_IPIP: IPIP and VXLAN (CALICO_IPV4POOL_VXLAN) cannot both be enabled on one pool",
+    ]
+
+
+def test_v3_pool_with_v1_syntax_and_missing_name() -> None:
+    text = "apiVersion: projectcalico.org/v3\nkind: IPPool\nspec:\n  cidr: 10.0.0.0/16\n  ipip: {enabled: true}\n"
+    model = load_calico_file("/r/p.yaml", text=text)
+    assert [(p.key, p.message) for p in model.config_problems] == [
+        ("IPPool/<no name>", "metadata.name: required field is missing"),
+        ("IPPool/<no name>", "ipip: calicoctl v1 field, not accepted by projectcalico.org/v3: use ipipMode"),
+    ]
