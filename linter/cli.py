@@ -98,6 +98,7 @@ def _read_lines(path: str) -> Sequence[str]:
 @click.option("--exclude", multiple=True, help="Skip paths matching this glob (repeatable).")
 @click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE (repeatable).")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Terraform .tfvars file.")
+@click.option("--tf-root", "tf_root", type=click.Path(exists=True, file_okay=False), help="Directory of the .tf files of a scanned plan JSON (for lines and suppressions).")
 @click.option("--cfn-param", "cfn_params", multiple=True, help="CloudFormation parameter NAME=VALUE.")
 @click.option("--cfn-params", "cfn_param_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="CloudFormation parameter file (JSON).")
 @click.option("--calico", "calico_paths", multiple=True, type=click.Path(exists=True), help="Calico configuration kept outside the scanned paths.")
@@ -107,7 +108,7 @@ def _read_lines(path: str) -> Sequence[str]:
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR).")
 def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], select: tuple[str, ...],
          ignore: tuple[str, ...], fail_on: str | None, config_path: str | None, exclude: tuple[str, ...],
-         variables: tuple[str, ...], var_files: tuple[str, ...], cfn_params: tuple[str, ...],
+         variables: tuple[str, ...], var_files: tuple[str, ...], tf_root: str | None, cfn_params: tuple[str, ...],
          cfn_param_files: tuple[str, ...], calico_paths: tuple[str, ...], baseline: str | None,
          write_baseline: str | None, strict: bool | None, color: bool | None) -> None:
     """Lint PATHS (default: the current directory)."""
@@ -127,6 +128,7 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
             exclude=config.exclude + exclude,
             variables=config.variables + _pairs(variables, "--var"),
             var_files=config.var_files + tuple(str(Path(f).absolute()) for f in var_files),
+            tf_root=str(Path(tf_root).absolute()) if tf_root else config.tf_root,
             cfn_parameters=config.cfn_parameters + _pairs(cfn_params, "--cfn-param"),
             cfn_parameter_files=config.cfn_parameter_files + tuple(str(Path(f).absolute()) for f in cfn_param_files),
             calico_paths=config.calico_paths + tuple(str(Path(p).absolute()) for p in calico_paths),

@@ -35,6 +35,7 @@ class Config:
     variables: tuple[tuple[str, str], ...] = ()
     cfn_parameters: tuple[tuple[str, str], ...] = ()
     cfn_parameter_files: tuple[str, ...] = ()
+    tf_root: str | None = None  # --tf-root: the .tf files of scanned plan JSON
     source: str | None = None  # the file it came from
 
     def selected_rules(self, all_ids: list[str]) -> frozenset[str]:

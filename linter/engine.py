@@ -154,6 +154,7 @@ def _conditions(case: Mapping[str, Any], facts: Facts) -> Outcome:
         "calico-networking": facts.calico_networking, "bgp": facts.bgp,
         "ipip": lambda: facts.uses("ipip"), "vxlan": lambda: facts.uses("vxlan"),
         "nodes-span-subnets": facts.nodes_span_subnets, "single-vpc": facts.single_vpc,
+        "protocol-94-allowed": lambda: facts.some_rule_allows_protocol(94),
     }
     return all_of(checks[name]() for name in case.get("applies_if", ()))
 
@@ -281,6 +282,7 @@ def _locate(report_at: str, subject: Subject, outcome: Outcome, facts: Facts,
             related = [Related(receiver.where, f"receiver: {receiver.display}")]
             return where, [where, sender.where], related, f"{sender.key}|{receiver.key}"
         where = _node_where(receiver, facts)
+        fields["rule"] = "a rule"
         if report_at == "evidence" and outcome.evidence:
             where = outcome.evidence[0]
             fields["rule"] = where.address

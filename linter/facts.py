@@ -197,6 +197,11 @@ class Facts:
         unknowns = [v for v in values if isinstance(v, Unknown)]
         return unknown(unknowns[0].expr) if unknowns else FAIL
 
+    def some_rule_allows_protocol(self, protocol: int) -> Outcome:
+        """Whether any ingress rule names exactly this protocol (not -1): CAL012 is about such rules."""
+        return PASS if any(r.protocol == protocol and r.direction is Direction.INGRESS
+                           for r in self.model.sg_rules) else FAIL
+
     # --- topology
 
     def nodes_span_subnets(self) -> Outcome:

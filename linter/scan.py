@@ -43,7 +43,7 @@ def build_model(inputs: Inputs, config: Config) -> Model:
     for plan in inputs.plans:
         from linter.parsers.tfplan import load_plan
 
-        models.append(load_plan(plan))
+        models.append(load_plan(plan, tf_root=config.tf_root))
     if inputs.templates:
         from linter.parsers.cloudformation import CfnOptions, load_template, parse_cfn_params_file
 

@@ -363,3 +363,21 @@ _CALICO_LINES = st.sampled_from([
 @given(st.lists(_CALICO_LINES, max_size=12))
 def test_calico_shaped_garbage_never_raises(lines: list[str]) -> None:
     assert isinstance(load_calico_file("/r/random.yaml", text="\n".join(lines)), Model)
+
+
+def test_calicoctl_lists_and_top_level_sequences() -> None:
+    v1_list = "- apiVersion: v1\n  kind: ipPool\n  metadata:\n    cidr: 10.1.0.0/16\n" \
+              "- apiVersion: v1\n  kind: ipPool\n  metadata:\n    cidr: 10.2.0.0/16\n"
+    assert looks_like_kubernetes(v1_list)
+    assert [(p.key, p.where.line) for p in load_calico_file("/r/l.yaml", text=v1_list).pools] == [
+        ("ipPool/10.1.0.0/16", 1), ("ipPool/10.2.0.0/16", 5)]
+    v3_list = "apiVersion: projectcalico.org/v3\nkind: IPPoolList\nitems:\n- apiVersion: projectcalico.org/v3\n" \
+              "  kind: IPPool\n  metadata: {name: a}\n  spec: {cidr: 10.3.0.0/16}\n"
+    assert [(p.key, p.where.line) for p in load_calico_file("/r/l.yaml", text=v3_list).pools] == [("IPPool/a", 4)]
+
+
+def test_terraform_template_that_breaks_yaml_is_a_note() -> None:
+    text = "apiVersion: crd.projectcalico.org/v1\nkind: IPPool\nmetadata:\n  name: p\nspec:\n" \
+           "  cidr: ${pod_cidr}\n  ${network_encapsulation}\n  natOutgoing: true\n"
+    (problem,) = load_calico_file("/r/ippool.yaml", text=text).problems
+    assert (problem.level, problem.message) == (Level.NOTE, TEMPLATE_NOTE)

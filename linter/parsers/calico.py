@@ -31,8 +31,9 @@ TEMPLATE_NOTE = "template not rendered: render it (e.g. `helm template`) and sca
 HELM_VALUES_KEY = "HelmValues/installation"
 
 _V3_GROUPS = ("projectcalico.org/", "crd.projectcalico.org/")
-_SNIFF_API = re.compile(r"(?:^|[{,])\s*[\"']?apiVersion[\"']?\s*:", re.MULTILINE)
-_SNIFF_KIND = re.compile(r"(?:^|[{,])\s*[\"']?kind[\"']?\s*:", re.MULTILINE)
+_LIST_KINDS = ("List", "IPPoolList", "FelixConfigurationList")
+_SNIFF_API = re.compile(r"(?:^[\s-]*|[{,]\s*)[\"']?apiVersion[\"']?\s*:", re.MULTILINE)
+_SNIFF_KIND = re.compile(r"(?:^[\s-]*|[{,]\s*)[\"']?kind[\"']?\s*:", re.MULTILINE)
 _SNIFF_HELM = re.compile(r"^[\"']?installation[\"']?\s*:", re.MULTILINE)
 
 
@@ -87,7 +88,9 @@ def _read_documents(located: list[tuple[dict[str, Any], Where]], key_prefix: str
 
 def _flatten(document: dict[str, Any], where: Where, own_lines: bool) -> list[tuple[dict[str, Any], Where]]:
     """A document, or the items of a `kind: List`, each at its own line when it has one."""
-    if scalar(document.get("kind")) != "List" or not isinstance(document.get("items"), list):
+    kind = scalar(document.get("kind"))
+    # `kind: List`, and calicoctl's `IPPoolList`/`FelixConfigurationList` (`calicoctl get -o yaml`)
+    if not (kind in _LIST_KINDS and isinstance(document.get("items"), list)):
         return [(document, where)]
     flat: list[tuple[dict[str, Any], Where]] = []
     for item in document["items"]:
@@ -146,7 +149,7 @@ def _json_fallback(text: str, failure: YamlFailure) -> list[dict[str, Any]] | Ya
 
 def _unparsable(path: str, text: str, failure: YamlFailure) -> Model:
     where = Where(path, failure.line, failure.column)
-    if has_template_markers(text):
+    if has_template_markers(text, failure.line):
         return Model(problems=(ParseProblem(where, TEMPLATE_NOTE, Level.NOTE),), files=(path,))
     if mentions_calico(text):
         return Model(problems=(ParseProblem(where, f"invalid YAML: {failure.message}"),),

@@ -141,7 +141,8 @@ def _cidr(value: Any, problems: list[Problem]) -> str | Unknown:
     return read_cidr(value, "CALICO_IPV4POOL_CIDR")
 
 
-def _backend(value: Any, env: Mapping[str, Any], config_maps: ConfigMaps) -> tuple[bool | Unknown, Networking | Unknown]:
+def _backend(value: Any, env: Mapping[str, Any],
+             config_maps: ConfigMaps) -> tuple[bool | Unknown, Networking | Unknown]:
     if isinstance(value, Unknown):
         return value, value
     if value is None or (isinstance(value, str) and not value.strip()):

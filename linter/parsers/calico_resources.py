@@ -22,7 +22,10 @@ _V1_SPEC_SCHEMA: dict[str, Any] = {
     "properties": {
         "ipip": {
             "type": "object",
-            "properties": {"enabled": {"type": "boolean"}, "mode": {"type": "string", "enum": ["always", "cross-subnet"]}},
+            "properties": {
+                "enabled": {"type": "boolean"},
+                "mode": {"type": "string", "enum": ["always", "cross-subnet"]},
+            },
         },
         "nat-outgoing": {"type": "boolean"},
         "disabled": {"type": "boolean"},

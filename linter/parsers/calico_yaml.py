@@ -23,9 +23,8 @@ _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}|\$\([A-Za-z_][A-Za-z0-9_]*\)", re.DOTALL)
 _TEMPLATE_MARKERS = ("{{", "{%")
 
-CALICO_API_GROUPS = ("projectcalico.org/", "crd.projectcalico.org/", "operator.tigera.io/")
-_CALICO_KINDS = frozenset({"ipPool", "IPPool", "FelixConfiguration", "Installation", "List",
-                           "DaemonSet", "ConfigMap"})
+_CALICO_KINDS = frozenset({"ipPool", "IPPool", "FelixConfiguration", "Installation", "List", "IPPoolList",
+                           "FelixConfigurationList", "DaemonSet", "ConfigMap"})
 
 
 class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -58,8 +57,9 @@ def load_relevant_documents(text: str) -> list[dict[str, Any]] | YamlFailure:
             node = loader.get_node()
             if node is not None and _is_relevant(node):
                 value = loader.construct_document(node)
-                if isinstance(value, dict):
-                    documents.append(value)
+                # calicoctl v1 accepted (and printed) a top-level list of resources
+                documents.extend(item for item in (value if isinstance(value, list) else [value])
+                                 if isinstance(item, dict))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = " ".join(part for part in (error.context, error.problem) if part) or str(error)
@@ -75,6 +75,8 @@ def load_relevant_documents(text: str) -> list[dict[str, Any]] | YamlFailure:
 
 
 def _is_relevant(node: yaml.Node) -> bool:
+    if isinstance(node, yaml.SequenceNode):
+        return any(_is_relevant(item) for item in node.value)
     if not isinstance(node, yaml.MappingNode):
         return False
     keys = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
@@ -84,8 +86,12 @@ def _is_relevant(node: yaml.Node) -> bool:
     return isinstance(kind, yaml.ScalarNode) and kind.value in _CALICO_KINDS
 
 
-def has_template_markers(text: str) -> bool:
-    return any(marker in text for marker in _TEMPLATE_MARKERS)
+def has_template_markers(text: str, error_line: int = 0) -> bool:
+    """`{{`/`{%` anywhere, or a Terraform `${...}` at (or just before) the line where parsing failed."""
+    if any(marker in text for marker in _TEMPLATE_MARKERS):
+        return True
+    lines = text.splitlines()[max(error_line - 3, 0):error_line]
+    return any("${" in line for line in lines)
 
 
 def mentions_calico(text: str) -> bool:

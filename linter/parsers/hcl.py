@@ -268,6 +268,15 @@ def _syntax_error(error: Any, source: str) -> HclError:
         if token.type == "$END":
             return HclError("unexpected end of file — " + _expected(error.expected), last_line, 1)
         value = str(token).replace("\n", "\\n")
+        if token.type == "STRING_CHARS" and "STRING_CHARS" not in error.expected:
+            # the lexer fell back to "any text": name what actually comes next
+            raw = str(token)
+            if raw.startswith("<<"):
+                return HclError(f"heredoc '{raw.split(chr(10))[0]}' has no closing marker", line, column)
+            stripped = raw.lstrip(" \t")
+            value = stripped[:1] if stripped[:1] not in ("", "\n") else "\\n"
+            if value == "\\n":
+                return HclError(f"unexpected new line — {_expected(error.expected)}", line, column)
         if token.type == "NL_OR_COMMENT":
             value = "new line" if value.startswith("\\n") else "comment"
             message = f"unexpected {value} — {_expected(error.expected)}"
@@ -285,8 +294,9 @@ def _syntax_error(error: Any, source: str) -> HclError:
     return HclError("syntax error", min(line, last_line), column)
 
 
-_EXPRESSION_STARTS = {"DECIMAL", "LPAR", "NAME", "LSQB", "DBLQUOTE", "NEGATIVE_DECIMAL"}
-_FRIENDLY = {"NL_OR_COMMENT": "a new line", "NAME": "a name", "EQ": "'='", "BINARY_OP": "an operator",
+_EXPRESSION_STARTS = {"DECIMAL", "LPAR", "LSQB", "DBLQUOTE", "NEGATIVE_DECIMAL"}
+_FRIENDLY = {"$END": "the end of the file", "NL_OR_COMMENT": "a new line", "NAME": "a name", "EQ": "'='",
+             "BINARY_OP": "an operator",
              "DBLQUOTE": "a string", "DECIMAL": "a number", "STRING_CHARS": "text"}
 
 
@@ -294,6 +304,8 @@ def _expected(names: Any) -> str:
     names = set(names)
     if names & _EXPRESSION_STARTS and len(names) > 3:
         return "expected an expression"
+    if "NAME" in names and "NL_OR_COMMENT" in names and "$END" in names:
+        return "expected an attribute or a block"
     shown = []
     for name in sorted(names):
         if name in _FRIENDLY:

@@ -1,10 +1,11 @@
 """Configuration embedded in Terraform resources: Calico manifests, Helm values, CloudFormation templates."""
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator, Sequence
 
 from linter.model import Model, ParseProblem, Unknown, merge_models
-from linter.parsers.tfvalues import LINE, TfResource
+from linter.parsers.tfvalues import LINE, PartialTemplate, Ref, TfResource
 
 MANIFEST_TYPES = ("kubernetes_manifest", "kubectl_manifest", "helm_release", "aws_cloudformation_stack")
 
@@ -15,22 +16,52 @@ def embedded_models(resources: Sequence[TfResource]) -> Model:
 
 
 def _embedded(resource: TfResource) -> Iterator[Model]:
-    for instance in resource.instances:
+    # one document per resource, never one per instance of a count (DESIGN §4)
+    for instance in resource.instances[:1]:
         values = instance.values
         if resource.type == "kubernetes_manifest":
             manifest = values.get("manifest")
             if isinstance(manifest, dict):
                 yield _calico_objects([manifest], resource)
         elif resource.type == "kubectl_manifest":
-            body = values.get("yaml_body")
-            if isinstance(body, str):
+            body = text_with_markers(values.get("yaml_body"))
+            if body is not None:
                 yield _calico_yaml(body, resource)
         elif resource.type == "helm_release":
             yield from _helm(values, resource)
         elif resource.type == "aws_cloudformation_stack":
-            body = values.get("template_body")
-            if isinstance(body, str):
+            body = text_with_markers(values.get("template_body"))
+            if body is not None:
                 yield _template(body, values, resource)
+
+
+def text_with_markers(value: Any) -> str | None:
+    """An embedded document's text; interpolations that stay unknown become `${...}` placeholders.
+
+    The placeholder is quoted where it stands outside a string (a JSON value such as
+    `"VPCZoneIdentifier": ${jsonencode(var.subnet_ids)}`), so the document still parses and the
+    value reads as UNKNOWN.
+    """
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, PartialTemplate):
+        return None
+    text = ""
+    for part in value.parts:
+        if isinstance(part, str):
+            text += part
+            continue
+        source = str(part) if isinstance(part, Ref) else getattr(part, "expr", "unknown")
+        marker = "${" + source.replace('"', "'").replace("${", "").rstrip("}") + "}"
+        text += marker if _inside_string(text) else f'"{marker}"'
+    return text
+
+
+def _inside_string(text: str) -> bool:
+    """Whether the end of text is inside a double-quoted string (JSON/YAML flow), by quote parity on its line."""
+    line = text.rsplit("\n", 1)[-1]
+    quotes = len(re.findall(r'(?<!\\)"', line))
+    return quotes % 2 == 1
 
 
 def _calico_objects(objects: list[dict], resource: TfResource) -> Model:

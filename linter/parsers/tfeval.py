@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from linter.model import Unknown
 from linter.parsers import hcl
-from linter.parsers.tfvalues import ATTR_LINES, LINE, Ref
+from linter.parsers.tfvalues import ATTR_LINES, LINE, PartialTemplate, Ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,28 +203,44 @@ def _template(expr: hcl.Template, scope: Scope) -> Any:
     parts = expr.parts
     if len(parts) == 1 and not isinstance(parts[0], (str, hcl.Directive)):
         return _materialize(evaluate(parts[0], scope), expr.text)  # "${x}" is x itself
-    out: list[str] = []
-    unknown = False
+    out: list[Any] = []
+    unknown = directive = False
     for part in parts:
         if isinstance(part, str):
             out.append(part)
             continue
         if isinstance(part, hcl.Directive):
-            unknown = True
+            directive = True
             continue
-        value = evaluate(part, scope)
+        value = _materialize(evaluate(part, scope), part.text)
         if isinstance(value, EvalError):
             return EvalError(expr.text)
         if has_unknown(value):
             unknown = True
+            if isinstance(value, PartialTemplate):
+                out.extend(value.parts)
+            else:
+                out.append(value if isinstance(value, (Unknown, Ref)) else Unknown(part.text))
             continue
         text = to_string(value)
         if text is None:
             return EvalError(expr.text)
         out.append(text)
-    if unknown:
+    if directive:
         return Unknown(expr.text)
+    if unknown:
+        return PartialTemplate(expr.text, _merge_strings(out))
     return "".join(out)
+
+
+def _merge_strings(parts: list[Any]) -> tuple[Any, ...]:
+    merged: list[Any] = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif not (isinstance(part, str) and part == ""):
+            merged.append(finalize(part))
+    return tuple(merged)
 
 
 def _variable(expr: hcl.Variable, scope: Scope) -> Any:
@@ -1061,7 +1077,39 @@ def _json_ready(value: Any) -> Any:
 
 
 def _f_jsonencode(call: _Call, value: Any) -> Any:
-    return json.dumps(_json_ready(value), separators=(",", ":"), sort_keys=True)
+    if not has_unknown(value):
+        return json.dumps(_json_ready(value), separators=(",", ":"), sort_keys=True)
+    _need_known(value)
+    # the JSON around unknown leaves (a list of subnet ids) stays readable
+    return PartialTemplate(call.expr.text, _merge_strings(_json_parts(value)))
+
+
+def _json_parts(value: Any) -> list[Any]:
+    if isinstance(value, Ref):
+        return ['"', value, '"']
+    if isinstance(value, PartialTemplate):
+        inner = [json.dumps(part)[1:-1] if isinstance(part, str) else part for part in value.parts]
+        return ['"', *inner, '"']
+    if isinstance(value, Unknown):
+        return [value]
+    if isinstance(value, Lazy):
+        return [Unknown(repr(value))]
+    if isinstance(value, list):
+        out: list[Any] = ["["]
+        for position, item in enumerate(value):
+            if position:
+                out.append(",")
+            out.extend(_json_parts(item))
+        return out + ["]"]
+    if isinstance(value, dict):
+        out = ["{"]
+        for position, key in enumerate(_sorted_keys(value)):
+            if position:
+                out.append(",")
+            out.append(json.dumps(key) + ":")
+            out.extend(_json_parts(value[key]))
+        return out + ["}"]
+    return [json.dumps(value)]
 
 
 def _f_jsondecode(call: _Call, text: Any) -> Any:
@@ -1310,7 +1358,7 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], bool]] = {
     "min": (_f_min, False), "max": (_f_max, False), "abs": (_f_abs, False), "ceil": (_f_ceil, False),
     "floor": (_f_floor, False), "substr": (_f_substr, False), "startswith": (_f_startswith, False),
     "endswith": (_f_endswith, False), "base64encode": (_f_base64encode, False),
-    "base64decode": (_f_base64decode, False), "jsonencode": (_f_jsonencode, False),
+    "base64decode": (_f_base64decode, False), "jsonencode": (_f_jsonencode, True),
     "jsondecode": (_f_jsondecode, False), "yamlencode": (_f_yamlencode, False),
     "yamldecode": (_f_yamldecode, False), "file": (_f_file, False), "fileexists": (_f_fileexists, False),
     "templatefile": (_f_templatefile, False), "filebase64": (_f_unknown, True),

@@ -34,6 +34,18 @@ class Ref:
 
 
 @dataclass(frozen=True, slots=True)
+class PartialTemplate(Unknown):
+    """A string template with interpolations that stay unknown (`"${var.name}-nodes"`, a heredoc).
+
+    It is an `Unknown` (its `expr` is the template's source); `parts` are the known text (str) and,
+    in order, each interpolation that could not be rendered (`Unknown` or `Ref`), so that an
+    embedded document (CloudFormation `template_body`) can still be read around them.
+    """
+
+    parts: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class TfInstance:
     key: int | str | None  # count.index / each.key; None without count/for_each
     values: dict[str, Any]  # evaluated attributes; nested blocks as lists of dicts (with LINE)
