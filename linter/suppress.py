@@ -79,7 +79,8 @@ def _bad_suppressions(suppressions: Iterable[Suppression], used: set[Suppression
                       addresses: Mapping[tuple[str, int], str]) -> Iterable[Finding]:
     for suppression in suppressions:
         address = addresses.get((suppression.where.file, suppression.target_line), "")
-        where = replace(suppression.where, address=address)
+        # located at the resource it is attached to (DESIGN §5), else at the comment itself
+        where = Where(suppression.where.file, suppression.target_line, 1, address) if address else suppression.where
         names = ", ".join(suppression.rules) or "no rule"
         problems: list[str] = []
         unknown_ids = [r for r in suppression.rules if r not in known]

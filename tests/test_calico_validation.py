@@ -125,3 +125,47 @@ def test_v3_pool_with_v1_syntax_and_missing_name() -> None:
         ("IPPool/<no name>", "metadata.name: required field is missing"),
         ("IPPool/<no name>", "ipip: calicoctl v1 field, not accepted by projectcalico.org/v3: use ipipMode"),
     ]
+
+
+def installation(spec: str) -> list[str]:
+    text = f"apiVersion: operator.tigera.io/v1\nkind: Installation\nmetadata:\n  name: default\nspec:\n{spec}"
+    return [p.message for p in load_calico_file("/r/i.yaml", text=text).config_problems]
+
+
+def test_operator_rejects_ipip_and_unencapsulated_pools_without_bgp() -> None:
+    assert installation("""  kubernetesProvider: EKS
+  calicoNetwork:
+    ipPools:
+      - cidr: 10.0.0.0/16
+      - cidr: 10.1.0.0/16
+        encapsulation: None
+      - cidr: 10.2.0.0/16
+        encapsulation: VXLAN
+      - cidr: 10.2.0.0/16
+        encapsulation: VXLAN
+""") == [
+        "calicoNetwork.ipPools[0].encapsulation: IPIP encapsulation requires that BGP is enabled, "
+        "but calicoNetwork.bgp is Disabled",
+        "calicoNetwork.ipPools[1].encapsulation: unencapsulated IP pools require that BGP is enabled, "
+        "but calicoNetwork.bgp is Disabled",
+        "calicoNetwork.ipPools[3].cidr: IP pool 10.2.0.0/16 is specified more than once",
+    ]
+    felix_routing = "  calicoNetwork:\n    bgp: Disabled\n    clusterRoutingMode: Felix\n    ipPools: [{cidr: 10.0.0.0/16}]\n"
+    assert installation(felix_routing) == []
+
+
+def test_operator_rules_for_non_calico_cni_and_host_local_ipam() -> None:
+    assert installation("""  cni: {type: AmazonVPC}
+  calicoNetwork:
+    bgp: Enabled
+    ipPools:
+      - {cidr: 10.0.0.0/16, encapsulation: IPIP}
+      - {cidr: 10.1.0.0/16}
+""") == [
+        "calicoNetwork.bgp: BGP is not supported with a non-Calico CNI (cni.type AmazonVPC)",
+        "calicoNetwork.ipPools[0].encapsulation: IPIP is invalid with a non-Calico CNI (cni.type AmazonVPC): use None",
+    ]
+    host_local = "  cni: {type: Calico, ipam: {type: HostLocal}}\n  calicoNetwork:\n" \
+                 "    ipPools: [{cidr: 10.0.0.0/16, encapsulation: VXLAN}]\n"
+    assert installation(host_local) == [
+        "calicoNetwork.ipPools[0].encapsulation: VXLAN is invalid with Calico CNI and HostLocal IPAM"]

@@ -56,22 +56,55 @@ def read_operator_spec(spec: Any, where: Where, key: str, origin: str, prefix: s
     networking = _networking(scalar(get(spec, "cni", "type")))
     provider = scalar(get(spec, "kubernetesProvider"))
     eks: bool | Unknown = provider if isinstance(provider, Unknown) else provider == "EKS"
-    calico_network = CalicoNetwork(
-        key=key, where=where, networking=networking,
-        bgp=_bgp(scalar(get(spec, "calicoNetwork", "bgp")), networking, eks),
-    )
+    bgp = _bgp(scalar(get(spec, "calicoNetwork", "bgp")), networking, eks)
+    calico_network = CalicoNetwork(key=key, where=where, networking=networking, bgp=bgp)
     pools_value = scalar(get(spec, "calicoNetwork", "ipPools"))
     field = f"{prefix}.calicoNetwork.ipPools" if prefix else "calicoNetwork.ipPools"
     pools: list[IpPool] = []
+    encapsulations: list[tuple[str, Any, Any]] = []  # (field of the pool, encapsulation in effect, cidr)
     if isinstance(pools_value, Unknown):
         pools.append(IpPool(key, pools_value, pools_value, pools_value, pools_value, where, origin))
     elif isinstance(pools_value, list):
         for index, entry in enumerate(pools_value):
-            pools.append(_pool(entry, f"{field}[{index}]", networking, key, where, origin, problems))
+            pool, encapsulation = _pool(entry, f"{field}[{index}]", networking, key, where, origin, problems)
+            pools.append(pool)
+            encapsulations.append((f"{field}[{index}]", encapsulation, pool.cidr))
     elif pools_value is None and networking is Networking.CALICO:
         pools.append(_default_pool(eks, key, where, origin))
+    problems.extend(_operator_problems(spec, encapsulations, networking, bgp, prefix))
     return Model(pools=tuple(pools), calico=(calico_network,),
                  config_problems=problems_to_model(problems, key, where))
+
+
+def _operator_problems(spec: dict[str, Any], encapsulations: list[tuple[str, Any, Any]],
+                       networking: Networking | Unknown, bgp: bool | Unknown, prefix: str) -> list[Problem]:
+    """What the operator's own validation rejects (tigera/operator pkg/controller/ippool/validation.go)."""
+    bgp_field = f"{prefix}.calicoNetwork.bgp" if prefix else "calicoNetwork.bgp"
+    cni_type, ipam = scalar(get(spec, "cni", "type")), scalar(get(spec, "cni", "ipam", "type"))
+    felix_routing = scalar(get(spec, "calicoNetwork", "clusterRoutingMode")) == "Felix"
+    needs_bgp = (networking is Networking.CALICO and ipam in (None, "Calico") and bgp is False
+                 and not felix_routing)
+    problems: list[Problem] = []
+    if networking is Networking.POLICY_ONLY and scalar(get(spec, "calicoNetwork", "bgp")) == "Enabled":
+        problems.append((bgp_field, f"{bgp_field}: BGP is not supported with a non-Calico CNI (cni.type {cni_type})"))
+    seen: set[str] = set()
+    for field, encapsulation, cidr in encapsulations:
+        problem = None
+        if needs_bgp and encapsulation in ("IPIP", "IPIPCrossSubnet"):
+            problem = f"{encapsulation} encapsulation requires that BGP is enabled, but {bgp_field} is Disabled"
+        elif needs_bgp and encapsulation == "None":
+            problem = f"unencapsulated IP pools require that BGP is enabled, but {bgp_field} is Disabled"
+        elif networking is Networking.CALICO and ipam == "HostLocal" and encapsulation in ("VXLAN", "VXLANCrossSubnet"):
+            problem = f"{encapsulation} is invalid with Calico CNI and HostLocal IPAM"
+        elif networking is Networking.POLICY_ONLY and isinstance(encapsulation, str) and encapsulation != "None":
+            problem = f"{encapsulation} is invalid with a non-Calico CNI (cni.type {cni_type}): use None"
+        if problem is not None:
+            problems.append((f"{field}.encapsulation", f"{field}.encapsulation: {problem}"))
+        if isinstance(cidr, str):
+            if cidr in seen:
+                problems.append((f"{field}.cidr", f"{field}.cidr: IP pool {cidr} is specified more than once"))
+            seen.add(cidr)
+    return problems
 
 
 def _networking(cni_type: Any) -> Networking | Unknown:
@@ -107,11 +140,12 @@ def _default_pool(eks: bool | Unknown, key: str, where: Where, origin: str) -> I
 
 
 def _pool(entry: Any, field: str, networking: Networking | Unknown, key: str, where: Where, origin: str,
-          problems: list[Problem]) -> IpPool:
+          problems: list[Problem]) -> tuple[IpPool, Any]:
+    """The pool an `ipPools` entry describes, and the encapsulation in effect (after defaults)."""
     entry = scalar(entry)
     if not isinstance(entry, dict):
         unknown = entry if isinstance(entry, Unknown) else Unknown(f"{field}: {entry!r}")
-        return IpPool(key, unknown, unknown, unknown, unknown, where, origin)
+        return IpPool(key, unknown, unknown, unknown, unknown, where, origin), unknown
     raw_cidr = scalar(entry.get("cidr"))
     if (issue := cidr_problem(f"{field}.cidr", raw_cidr)) is not None:
         problems.append(issue)
@@ -135,7 +169,7 @@ def _pool(entry: Any, field: str, networking: Networking | Unknown, key: str, wh
         nat_outgoing = nat == "Enabled"
     else:
         nat_outgoing = Unknown(f"{field}.natOutgoing: {nat!r}")
-    return IpPool(key, cidr, ipip, vxlan, nat_outgoing, where, origin)
+    return IpPool(key, cidr, ipip, vxlan, nat_outgoing, where, origin), encapsulation
 
 
 def _encapsulation(value: Any, field: str) -> tuple[EncapMode | Unknown, EncapMode | Unknown]:

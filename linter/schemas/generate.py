@@ -31,6 +31,7 @@ KEEP: dict[str, dict[str, Any]] = {
         "cni": {"type": True, "ipam": {"type": True}},
         "calicoNetwork": {
             "bgp": True,
+            "clusterRoutingMode": True,
             "ipPools": {"cidr": True, "encapsulation": True, "natOutgoing": True, "disableBGPExport": True,
                         "blockSize": True, "name": True, "nodeSelector": True},
         },
