@@ -138,7 +138,9 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
         raise click.UsageError(str(error)) from error
     if len(outputs) > max(len(formats), 1):
         raise click.UsageError("more --output than --format options")
-    pairs = list(zip(formats or ("text",), list(outputs) + [None] * len(formats or ("text",))))
+    chosen = formats or ("text",)
+    pairs = [(fmt, None if out in (None, "-") else out)
+             for fmt, out in zip(chosen, list(outputs) + [None] * len(chosen))]
     if sum(1 for _, out in pairs if out is None) > 1:
         raise click.UsageError("only one --format can go to standard output: give the others an --output")
     baseline_path = baseline or config.baseline

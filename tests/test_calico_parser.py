@@ -289,7 +289,7 @@ def test_objects_embedded_in_terraform_are_located_at_the_resource() -> None:
         ("kubectl_manifest.pool", where, Unknown("CALICO_IPV4POOL_CIDR unset: kubeadm podSubnet, else 192.168.0.0/16"),
          NEVER, True),
     ]
-    assert model.calico[0].bgp is True
+    assert model.calico[0].bgp is False
     assert model.config_problems == () and model.files == ()
     unkeyed = load_calico_objects(objects[:1], where=where)
     assert unkeyed.pools[0].key == "IPPool/p" and unkeyed.pools[0].where == Where("/repo/calico.tf", 30, 1, "IPPool/p")

@@ -199,6 +199,7 @@ def test_json_decoder_path_keeps_the_last_duplicate() -> None:
     assert group.default_egress_all is False  # the second definition, with SecurityGroupEgress: []
     (rule,) = model.sg_rules
     assert (rule.protocol, rule.sources) == (4, (GroupSource("NodeSG"),))
+    assert rule.where.line == line_of("escaped_duplicate.json", '{"IpProtocol": "4"')
     assert group.where.line == line_of("escaped_duplicate.json", '"NodeSG"', 2)
 
 
@@ -374,6 +375,11 @@ def test_nested_parameters_and_outputs_resolve_groups(nested: Model) -> None:
     (peer,) = rules_of(nested, "Workers.FromPeer")
     assert (peer.group, peer.sources) == ("Workers.NodeSG", (GroupSource("ParentSG"),))
     assert rules_of(nested, "MoreWorkers.FromPeer") == []  # HasPeer false: PeerSG defaults to ""
+
+
+def test_nested_list_parameter_from_a_join_of_references(nested: Model) -> None:
+    assert node(nested, "Workers.Extra").security_groups == ("ParentSG", Unknown("sg-0123456789abcdef0"))
+    assert node(nested, "MoreWorkers.Extra").security_groups == (Unknown("sg-1"), Unknown("sg-2"))
 
 
 def test_nested_decoder_error_is_reported_at_the_child(nested: Model) -> None:

@@ -24,6 +24,15 @@ class ResRef:
     attribute: str  # "Ref" for Ref
 
 
+@dataclass(frozen=True, slots=True)
+class JoinedRefs:
+    """`Fn::Join` of resource references: opaque as a string, but a List parameter or
+    `Fn::Split` on the same delimiter gets the references back (nested stacks pass lists so)."""
+
+    items: tuple[Any, ...]
+    delimiter: str
+
+
 class _NoValue:
     __slots__ = ()
 
@@ -104,6 +113,8 @@ def _parameter_value(definition: Any, given: Any, name: str) -> Any:
     if ptype.startswith("List<") or ptype == "CommaDelimitedList":
         if isinstance(given, list):
             return given
+        if isinstance(given, JoinedRefs) and given.delimiter == ",":
+            return list(given.items)
         text = as_text(given)
         return Unknown(f"parameter {name}") if text is None else [p.strip() for p in text.split(",")]
     if isinstance(given, list):
@@ -393,6 +404,9 @@ def _fn_join(scope: Scope, arg: Any, raw: Any, lenient: bool, depth: int) -> Any
         return Unknown(describe(raw))
     if len(items) == 1 and isinstance(items[0], ResRef):
         return items[0]
+    if not lenient and any(isinstance(i, ResRef) for i in items) and all(
+            isinstance(i, ResRef) or (as_text(i) is not None and delimiter not in as_text(i)) for i in items):
+        return JoinedRefs(tuple(items), delimiter)
     texts = []
     for item in items:
         text = as_text(item)
@@ -425,6 +439,8 @@ def _fn_split(scope: Scope, arg: Any, raw: Any, lenient: bool, depth: int) -> An
         return Unknown(describe(raw))
     delimiter = scope.value(arg[0], depth=depth)
     text = scope.value(arg[1], depth=depth)
+    if isinstance(text, JoinedRefs) and text.delimiter == delimiter:
+        return list(text.items)
     if not isinstance(delimiter, str) or not delimiter or not isinstance(text, str):
         return Unknown(describe(raw))
     return text.split(delimiter)

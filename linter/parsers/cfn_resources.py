@@ -35,7 +35,7 @@ from linter.model import (
     Vpc,
     Where,
 )
-from linter.parsers.cfn_eval import NO_VALUE, ResRef, Scope, as_text, describe, line_col
+from linter.parsers.cfn_eval import NO_VALUE, JoinedRefs, ResRef, Scope, as_text, describe, line_col
 from linter.parsers.userdata import disables_src_dst_check
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup"
@@ -106,6 +106,8 @@ def _text(value: Any) -> str:
         return value.expr
     if isinstance(value, ResRef):
         return value.key if value.attribute == "Ref" else f"{value.key}.{value.attribute}"
+    if isinstance(value, JoinedRefs):
+        return value.delimiter.join(_text(item) for item in value.items)
     return describe(value)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from linter.model import Model, ParseProblem, Unknown, Where, merge_models
 
 _SNIFF_VERSION = re.compile(r"\bAWSTemplateFormatVersion\b")
-_SNIFF_RESOURCES = re.compile(r"""^[ \t{]*["']?Resources["']?[ \t]*:""", re.MULTILINE)
+_SNIFF_RESOURCES = re.compile(r"""^[ \t{]*'?Resources'?[ \t]*:|"Resources"\s*:""", re.MULTILINE)
 _SNIFF_TYPE = re.compile(r"""["']?Type["']?[ \t]*:[ \t]*["']?AWS::[A-Za-z0-9]+::""")
 _MAX_NESTING = 8
 

@@ -1,0 +1,593 @@
+"""Terraform plan JSON (`terraform show -json tfplan`) -> evaluated resources -> the model.
+
+Values come from `planned_values` (root module and nested `child_modules`); an attribute that
+`resource_changes[].change.after_unknown` marks unknown and that the planned values leave unset is
+UNKNOWN, unless the `configuration` section names the managed resources it references (the
+security groups of an instance, the subnet of an interface): those become `Ref`s, as the HCL
+evaluator would produce. The same `linter.parsers.aws_terraform` mapping then gives the same model
+as the HCL source. Findings point at the `.tf` files beside the plan (or under `--tf-root`) when
+they are there, else at the plan file itself.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from linter.model import Model, ParseProblem, Suppression, Unknown, Where, merge_models
+from linter.parsers.tfvalues import LINE, Ref, TfInstance, TfResource
+
+SUPPORTED_MAJOR = ("0", "1")
+# keys of a resource object in planned_values that are not its attributes
+_KEY = r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]'
+_INSTANCE_KEYS = re.compile(_KEY)
+_REFERENCE = re.compile(
+    r'^(?P<type>[A-Za-z_][\w-]*)\.(?P<name>[A-Za-z_][\w-]*)(?P<key>' + _KEY + r')?(?:\.(?P<attr>[A-Za-z_][\w-]*))?')
+_NOT_RESOURCES = frozenset({"var", "local", "data", "module", "count", "each", "path", "terraform", "self"})
+_INDEXING = frozenset({"count", "each", "path", "terraform", "self"})  # never a value of their own here
+# attributes that hold a list of ids/CIDRs: references become a list
+_LIST_ATTRS = frozenset({"vpc_security_group_ids", "security_groups", "subnet_ids", "vpc_zone_identifier",
+                         "security_group_ids", "cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids",
+                         "security_group_names", "private_ips", "target_group_arns", "values"})
+# nested blocks the mapping iterates: computed (unknown) but unset in the configuration = absent
+_BLOCKS = frozenset({"ingress", "egress", "network_interface", "network_interfaces", "attachment",
+                     "launch_template", "mixed_instances_policy", "tag", "set", "launch_template_specification"})
+_SHA1 = re.compile(r"^[0-9a-f]{40}$")
+
+
+class _Shape(ValueError):
+    """The JSON parses but is not a plan of the expected shape."""
+
+
+def load_plan(path: str, *, tf_root: str | None = None, text: str | None = None) -> Model:
+    """One plan JSON file -> the model (its problems as CAL000, never an exception)."""
+    plan_path = _norm(path)
+    if text is None:
+        try:
+            with open(plan_path, encoding="utf-8") as handle:
+                text = handle.read()
+        except UnicodeDecodeError:
+            return _problem(plan_path, 1, 1, "file is not UTF-8 text")
+        except OSError as error:
+            return _problem(plan_path, 1, 1, f"cannot read file: {error.strerror or error}")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        return _problem(plan_path, error.lineno, error.colno, f"plan JSON does not parse: {error.msg}")
+    except RecursionError:
+        return _problem(plan_path, 1, 1, "plan JSON is nested too deeply")
+    try:
+        resources = _read_plan(data, plan_path, text)
+    except _Shape as error:
+        return _problem(plan_path, 1, 1, str(error))
+    lines_dir = _tf_dir(plan_path, tf_root)
+    suppressions: tuple[Suppression, ...] = ()
+    files: tuple[str, ...] = (plan_path,)
+    if lines_dir is not None:
+        resources, tf_files = _with_hcl_lines(resources, lines_dir)
+        suppressions, read = _suppressions(tf_files)
+        files += tuple(read)
+    from linter.parsers.aws_terraform import resources_to_model
+    from linter.parsers.tf_embedded import embedded_models
+
+    return merge_models([resources_to_model(resources), embedded_models(resources),
+                         Model(suppressions=suppressions, files=files)])
+
+
+def _norm(path: str) -> str:
+    return os.path.normpath(os.path.abspath(path)).replace(os.sep, "/")
+
+
+def _problem(path: str, line: int, column: int, message: str) -> Model:
+    return Model(problems=(ParseProblem(Where(path, max(line, 1), max(column, 1), ""), message),), files=(path,))
+
+
+# ------------------------------------------------------------------------------------------ the plan
+
+
+@dataclass
+class _Raw:
+    """One resource of planned_values, before grouping (instances in plan order)."""
+
+    address: str  # without instance keys
+    module: str  # module path without instance keys
+    mode: str
+    type: str
+    name: str
+    instances: list[tuple[Any, str, dict[str, Any]]] = field(default_factory=list)  # (key, full address, values)
+
+
+def _read_plan(data: Any, plan_path: str, text: str) -> list[TfResource]:
+    if not isinstance(data, dict):
+        raise _Shape("not a Terraform plan: the JSON is not an object")
+    version = data.get("format_version")
+    if not isinstance(version, str) or not version:
+        raise _Shape("not a Terraform plan: no format_version")
+    if version.split(".")[0] not in SUPPORTED_MAJOR:
+        raise _Shape(f"plan JSON format_version {version!r} is not supported (0.x and 1.x are)")
+    planned = data.get("planned_values", {})
+    if not isinstance(planned, dict):
+        raise _Shape("plan JSON: planned_values is not an object")
+    changes = _changes(data.get("resource_changes", []))
+    configuration = data.get("configuration", {})
+    root_config = configuration.get("root_module", {}) if isinstance(configuration, dict) else {}
+    raws: dict[str, _Raw] = {}
+    root = planned.get("root_module", {})
+    if not isinstance(root, dict):
+        raise _Shape("plan JSON: planned_values.root_module is not an object")
+    for resource in _planned_resources(root, 0):
+        full = resource.get("address")
+        if not isinstance(full, str) or not full:
+            raise _Shape("plan JSON: a planned resource has no address")
+        change = changes.get(full)
+        if change is not None and _actions(change) == ["delete"]:
+            continue  # not left in place: does not count
+        _add_raw(raws, resource, full)
+    config_index = _ConfigIndex(root_config if isinstance(root_config, dict) else {})
+    multiples = {address: len(raw.instances) > 1 or any(k is not None for k, _a, _v in raw.instances)
+                 for address, raw in raws.items()}
+    lines = _plan_lines(text)
+    found: list[TfResource] = []
+    for raw in raws.values():
+        expressions = config_index.expressions(raw.module, raw.address)
+        fill = _Filler(raw.module, multiples)
+        instances = []
+        for key, full, values in raw.instances:
+            change = changes.get(full)
+            after_unknown = change.get("after_unknown") if isinstance(change, dict) else None
+            instances.append(TfInstance(key, fill.values(values, after_unknown, expressions, full, raw.type)))
+        line, column = lines.get(raw.instances[0][1], lines.get(raw.address, (1, 1)))
+        found.append(TfResource(
+            address=raw.address, type=raw.type, name=raw.name, module=raw.module,
+            where=Where(plan_path, line, column, raw.address), instances=tuple(instances), mode=raw.mode,
+            deployment=plan_path))
+    return found
+
+
+def _changes(value: Any) -> dict[str, dict]:
+    if not isinstance(value, list):
+        raise _Shape("plan JSON: resource_changes is not a list")
+    changes: dict[str, dict] = {}
+    for change in value:
+        if isinstance(change, dict) and isinstance(change.get("address"), str):
+            inner = change.get("change")
+            changes.setdefault(change["address"], inner if isinstance(inner, dict) else {})
+    return changes
+
+
+def _actions(change: dict) -> list[Any]:
+    actions = change.get("actions")
+    return actions if isinstance(actions, list) else []
+
+
+def _planned_resources(module: dict, depth: int) -> Iterator[dict]:
+    if depth > 100:
+        raise _Shape("plan JSON: modules nested too deeply")
+    resources = module.get("resources", [])
+    children = module.get("child_modules", [])
+    if not isinstance(resources, list) or not isinstance(children, list):
+        raise _Shape("plan JSON: a module's resources/child_modules is not a list")
+    for resource in resources:
+        if not isinstance(resource, dict):
+            raise _Shape("plan JSON: a planned resource is not an object")
+        yield resource
+    for child in children:
+        if not isinstance(child, dict):
+            raise _Shape("plan JSON: a child module is not an object")
+        yield from _planned_resources(child, depth + 1)
+
+
+def strip_keys(address: str) -> str:
+    """`module.a[0].aws_instance.web["x"]` -> `module.a.aws_instance.web`."""
+    return _INSTANCE_KEYS.sub("", address)
+
+
+def _add_raw(raws: dict[str, _Raw], resource: dict, full: str) -> None:
+    mode = "data" if resource.get("mode") == "data" else "managed"
+    kind, name = resource.get("type"), resource.get("name")
+    if not isinstance(kind, str) or not isinstance(name, str):
+        raise _Shape(f"plan JSON: resource {full} has no type or name")
+    stripped = strip_keys(full)
+    local = f"{kind}.{name}" if mode == "managed" else f"data.{kind}.{name}"
+    module = stripped[: -len(local)].rstrip(".") if stripped.endswith(local) else ""
+    address = f"{module}.{local}" if module else local
+    values = resource.get("values", {})
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise _Shape(f"plan JSON: values of {full} is not an object")
+    index = resource.get("index")
+    key = index if isinstance(index, (int, str)) and not isinstance(index, bool) else None
+    raw = raws.setdefault(address, _Raw(address, module, mode, kind, name))
+    raw.instances.append((key, full, values))
+
+
+_ADDRESS_LINE = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _plan_lines(text: str) -> dict[str, tuple[int, int]]:
+    """Full address (as written in the plan) -> (line, column) of its first `"address": "..."`."""
+    found: dict[str, tuple[int, int]] = {}
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    for match in _ADDRESS_LINE.finditer(text):
+        try:
+            address = json.loads(f'"{match.group(1)}"')
+        except json.JSONDecodeError:
+            continue
+        if address in found:
+            continue
+        line = _bisect(line_starts, match.start())
+        found[address] = (line, match.start() - line_starts[line - 1] + 1)
+    return found
+
+
+def _bisect(starts: list[int], offset: int) -> int:
+    low, high = 0, len(starts)
+    while low + 1 < high:
+        middle = (low + high) // 2
+        if starts[middle] <= offset:
+            low = middle
+        else:
+            high = middle
+    return low + 1
+
+
+# ------------------------------------------------------------------------------------------ configuration
+
+
+class _ConfigIndex:
+    """`configuration.root_module` (and module_calls) -> the expressions of each resource."""
+
+    def __init__(self, root: dict) -> None:
+        self.root = root
+
+    def expressions(self, module: str, address: str) -> dict:
+        config = self.root
+        for name in module.split(".")[1::2] if module else []:
+            calls = config.get("module_calls", {})
+            call = calls.get(name) if isinstance(calls, dict) else None
+            inner = call.get("module") if isinstance(call, dict) else None
+            if not isinstance(inner, dict):
+                return {}
+            config = inner
+        local = address[len(module) + 1:] if module else address
+        resources = config.get("resources", [])
+        for resource in resources if isinstance(resources, list) else []:
+            if isinstance(resource, dict) and resource.get("address") == local:
+                expressions = resource.get("expressions", {})
+                return expressions if isinstance(expressions, dict) else {}
+        return {}
+
+
+@dataclass(frozen=True)
+class _Filler:
+    """Planned values + after_unknown + configuration -> evaluated values (as the HCL evaluator gives)."""
+
+    module: str
+    multiples: dict[str, bool]
+
+    def values(self, planned: dict, after_unknown: Any, expressions: dict, full: str, kind: str) -> dict[str, Any]:
+        values = _mark_blocks(planned, None)
+        unknown = after_unknown if isinstance(after_unknown, dict) else {}
+        for name, flag in unknown.items():
+            if not _has_true(flag):
+                continue
+            expr = expressions.get(name)
+            text = f"{full}.{name} (known after apply)"
+            current = values.get(name)
+            if current is None and flag is True:
+                if expr is None and name in _BLOCKS:
+                    values.pop(name, None)  # computed, not configured: no such block
+                    continue
+                values[name] = self.from_expression(expr, text, name)
+            else:
+                values[name] = self.fill(current, flag, expr, text, name)
+        user_data = expressions.get("user_data")
+        if isinstance(values.get("user_data"), str) and _SHA1.match(values["user_data"]) \
+                and isinstance(user_data, dict) and isinstance(user_data.get("constant_value"), str):
+            values["user_data"] = user_data["constant_value"]  # the state keeps only its hash
+        values[LINE] = 0  # replaced by the resource line
+        return values
+
+    def fill(self, current: Any, flag: Any, expr: Any, text: str, name: str) -> Any:
+        """A value partly unknown: fill the unknown parts from the configuration."""
+        if flag is True:
+            if current is not None:
+                return current
+            return self.from_expression(expr, text, name)
+        if isinstance(flag, dict) and isinstance(current, dict):
+            merged = dict(current)
+            sub_exprs = expr if isinstance(expr, dict) and not _is_expression(expr) else {}
+            for key, sub in flag.items():
+                if _has_true(sub):
+                    merged[key] = self.fill(current.get(key), sub, sub_exprs.get(key), f"{text}.{key}", key)
+            return merged
+        if isinstance(flag, list) and isinstance(current, list):
+            if any(isinstance(item, dict) for item in current):
+                return self.fill_blocks(current, flag, expr, text)
+            known = [item for item, unknown in zip(current, flag + [False] * len(current))
+                     if not _has_true(unknown) and item is not None]
+            missing = sum(1 for item in flag if _has_true(item))
+            refs = [item for item in self.references(expr) if isinstance(item, Ref)]
+            extra = [Unknown(text)] * max(missing - len(refs), 0)
+            return list(dict.fromkeys(refs + known + extra)) if _hashable(known) else refs + known + extra
+        if current is None:
+            return self.from_expression(expr, text, name)
+        return current
+
+    def fill_blocks(self, current: list, flag: list, expr: Any, text: str) -> list:
+        configured = [b for b in expr if isinstance(b, dict)] if isinstance(expr, list) else []
+        used: set[int] = set()
+        filled = []
+        for position, block in enumerate(current):
+            unknown = flag[position] if position < len(flag) else False
+            if not isinstance(block, dict) or not _has_true(unknown):
+                filled.append(block)
+                continue
+            match = _matching_block(block, configured, used)
+            sub_exprs = configured[match] if match is not None else {}
+            filled.append(self.fill(block, unknown, sub_exprs, f"{text}[{position}]", ""))
+        return filled
+
+    def from_expression(self, expr: Any, text: str, name: str) -> Any:
+        """An attribute that planned values leave unknown, from its configuration expression."""
+        if isinstance(expr, list):  # nested blocks
+            return [self.block(b, f"{text}[{i}]") for i, b in enumerate(expr) if isinstance(b, dict)]
+        if not isinstance(expr, dict) or not _is_expression(expr):
+            return [Unknown(text)] if name in _BLOCKS or name == "values" else Unknown(text)
+        if "constant_value" in expr:
+            return expr["constant_value"]
+        items = self.references(expr)
+        listed = name in _LIST_ATTRS or name.endswith("_ids")
+        if listed:
+            return items if items else Unknown(text)
+        refs = [item for item in items if isinstance(item, Ref)]
+        if len(items) == 1 and len(refs) == 1:
+            return refs[0]
+        return Unknown(text)
+
+    def block(self, exprs: dict, text: str) -> dict[str, Any]:
+        values: dict[str, Any] = {LINE: 0}
+        for key, expr in exprs.items():
+            values[key] = self.from_expression(expr, f"{text}.{key}", key)
+        return values
+
+    def references(self, expr: Any) -> list[Ref | Unknown]:
+        """The values an expression's `references` name: Refs to managed aws_* resources, else Unknown."""
+        raw = expr.get("references") if isinstance(expr, dict) else None
+        if not isinstance(raw, list):
+            return []
+        texts = [r for r in raw if isinstance(r, str)]
+        indexed_by_instance = any(t.split(".")[0] in ("count", "each") for t in texts)
+        bases: dict[str, dict[str | None, str | None]] = {}  # base -> {key: attribute}
+        others: list[Unknown] = []
+        for reference in texts:
+            head = reference.split(".")[0].split("[")[0]
+            if head in _INDEXING:
+                continue
+            match = _REFERENCE.match(reference)
+            if head in _NOT_RESOURCES or match is None or not match.group("type").startswith("aws_"):
+                root = ".".join(reference.split(".")[:3 if head in ("data", "module") else 2])
+                if Unknown(root) not in others and not any(o.expr == root for o in others):
+                    others.append(Unknown(root))
+                continue
+            base = f"{match.group('type')}.{match.group('name')}"
+            keys = bases.setdefault(base, {})
+            key, attribute = match.group("key"), match.group("attr")
+            if key not in keys or (keys[key] is None and attribute is not None):
+                keys[key] = attribute
+        items: list[Ref | Unknown] = []
+        for base, keys in bases.items():
+            address = f"{self.module}.{base}" if self.module else base
+            keyed = {k: a for k, a in keys.items() if k is not None}
+            if keyed:
+                items.extend(Ref(address + k, a or keys.get(None) or "id") for k, a in keyed.items())
+            elif self.multiples.get(address) and indexed_by_instance:
+                items.append(Unknown(f"{base}[...] (instance chosen by count/for_each)"))
+            elif self.multiples.get(address):
+                items.append(Unknown(f"{base} (every instance)"))
+            else:
+                items.append(Ref(address, keys.get(None) or "id"))
+        return items + others
+
+
+def _is_expression(expr: dict) -> bool:
+    return "constant_value" in expr or "references" in expr
+
+
+def _has_true(flag: Any) -> bool:
+    if flag is True:
+        return True
+    if isinstance(flag, list):
+        return any(_has_true(f) for f in flag)
+    if isinstance(flag, dict):
+        return any(_has_true(f) for f in flag.values())
+    return False
+
+
+def _hashable(items: list) -> bool:
+    return all(isinstance(i, (str, int, float, bool)) for i in items)
+
+
+def _matching_block(block: dict, configured: list[dict], used: set[int]) -> int | None:
+    """The configuration block whose constant values agree with a planned block (first unused)."""
+    candidates = []
+    for position, exprs in enumerate(configured):
+        agree = True
+        for key, expr in exprs.items():
+            if isinstance(expr, dict) and "constant_value" in expr and block.get(key) is not None:
+                if not _same(block[key], expr["constant_value"]):
+                    agree = False
+                    break
+        if agree:
+            candidates.append(position)
+    for position in candidates:
+        if position not in used:
+            used.add(position)
+            return position
+    return candidates[0] if candidates else None
+
+
+def _same(planned: Any, constant: Any) -> bool:
+    """Planned values are typed by the schema; constants are as written (`"179"` vs 179)."""
+    if isinstance(planned, list) and isinstance(constant, list):
+        return sorted(map(str, planned)) == sorted(map(str, constant))
+    if isinstance(planned, bool) or isinstance(constant, bool):
+        return str(planned).lower() == str(constant).lower()
+    return str(planned) == str(constant)
+
+
+def _mark_blocks(values: dict, line: int | None) -> dict[str, Any]:
+    """A copy of planned values; every dict inside a list (a nested block) gets LINE."""
+    copied: dict[str, Any] = {}
+    for key, value in values.items():
+        copied[key] = _mark_value(value, line)
+    if line is not None:
+        copied[LINE] = line
+    return copied
+
+
+def _mark_value(value: Any, line: int | None) -> Any:
+    if isinstance(value, list):
+        return [_mark_blocks(item, 0) if isinstance(item, dict) else _mark_value(item, line) for item in value]
+    if isinstance(value, dict):
+        return {key: _mark_value(item, line) for key, item in value.items()}
+    return value
+
+
+# ------------------------------------------------------------------------------------------ lines
+
+
+def _tf_dir(plan_path: str, tf_root: str | None) -> str | None:
+    directory = _norm(tf_root) if tf_root else os.path.dirname(plan_path)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return None
+    if any(n.endswith(".tf") and os.path.isfile(os.path.join(directory, n)) for n in names):
+        return directory
+    return None
+
+
+def _with_hcl_lines(resources: list[TfResource], directory: str) -> tuple[list[TfResource], list[str]]:
+    """Resources located at their HCL blocks (when the .tf files declare them); the .tf files read."""
+    from linter.parsers.terraform import resource_lines
+
+    lines = resource_lines(directory)
+    block_lines = _BlockLines()
+    located: list[TfResource] = []
+    for resource in resources:
+        where = lines.get(resource.address)
+        if where is None:
+            located.append(_relined(resource, resource.where.line, None))
+            continue
+        located.append(_relined(_at(resource, where), where.line, block_lines.of(where)))
+    files = sorted({w.file for w in lines.values()} | _tf_files(directory))
+    return located, files
+
+
+def _at(resource: TfResource, where: Where) -> TfResource:
+    return TfResource(resource.address, resource.type, resource.name, resource.module,
+                      Where(where.file, where.line, where.column, resource.address), resource.instances,
+                      resource.count_unknown, resource.mode, resource.deployment, resource.end_line,
+                      resource.extras)
+
+
+def _relined(resource: TfResource, line: int, blocks: dict[str, list[tuple[dict, int]]] | None) -> TfResource:
+    """Give the resource's LINE to its values and each nested block the line of its HCL block."""
+    instances = tuple(TfInstance(i.key, _set_lines(i.values, line, blocks)) for i in resource.instances)
+    return TfResource(resource.address, resource.type, resource.name, resource.module, resource.where,
+                      instances, resource.count_unknown, resource.mode, resource.deployment, resource.end_line,
+                      resource.extras)
+
+
+def _set_lines(values: dict, line: int, blocks: dict[str, list[tuple[dict, int]]] | None) -> dict:
+    result: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            declared = (blocks or {}).get(key, [])
+            used: set[int] = set()
+            items = []
+            for item in value:
+                if not isinstance(item, dict):
+                    items.append(item)
+                    continue
+                position = _matching_block(item, [exprs for exprs, _line in declared], used)
+                block_line = declared[position][1] if position is not None else line
+                items.append(_set_lines(item, block_line, None))
+            result[key] = items
+        else:
+            result[key] = value
+    result[LINE] = line
+    return result
+
+
+class _BlockLines:
+    """Nested blocks of a resource in its .tf file: {block type: [(constant attributes, line)]}."""
+
+    def __init__(self) -> None:
+        self.bodies: dict[str, Any] = {}
+
+    def of(self, where: Where) -> dict[str, list[tuple[dict, int]]]:
+        body = self._body(where.file)
+        if body is None:
+            return {}
+        for block in body.blocks:
+            if block.line == where.line and block.type in ("resource", "data"):
+                nested: dict[str, list[tuple[dict, int]]] = {}
+                for inner in block.body.blocks:
+                    nested.setdefault(inner.type, []).append((_constants(inner.body), inner.line))
+                return nested
+        return {}
+
+    def _body(self, path: str) -> Any:
+        if path not in self.bodies:
+            from linter.parsers import hcl
+
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    text = handle.read()
+            except (OSError, UnicodeDecodeError):
+                self.bodies[path] = None
+                return None
+            self.bodies[path] = hcl.parse_hcl(text, path)[0]
+        return self.bodies[path]
+
+
+def _constants(body: Any) -> dict[str, dict]:
+    """Literal attributes of an HCL block, shaped like configuration expressions."""
+    from linter.parsers.tfeval import Scope, evaluate, finalize, has_unknown
+
+    found: dict[str, dict] = {}
+    for attribute in body.attributes:
+        value = finalize(evaluate(attribute.expr, Scope()))
+        if not has_unknown(value) and isinstance(value, (str, int, float, bool, list)) \
+                and not (isinstance(value, list) and not _hashable(value)):
+            found[attribute.name] = {"constant_value": value}
+    return found
+
+
+def _tf_files(directory: str) -> set[str]:
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return set()
+    return {f"{directory}/{n}" for n in names if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))}
+
+
+def _suppressions(files: list[str]) -> tuple[tuple[Suppression, ...], list[str]]:
+    from linter.parsers.suppressions import scan_comment_suppressions
+
+    found: list[Suppression] = []
+    read: list[str] = []
+    for path in files:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError):
+            continue
+        read.append(path)
+        found.extend(scan_comment_suppressions(text, path))
+    return tuple(found), read

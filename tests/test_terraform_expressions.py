@@ -1,0 +1,238 @@
+"""Terraform expression evaluation: operators, templates, for, splat and the function library."""
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from linter.model import Unknown
+from linter.parsers.terraform import TfOptions, load_terraform
+from linter.parsers.tfvalues import PartialTemplate, Ref
+
+PRELUDE = """
+variable "unknown" {}
+variable "list" {
+  default = ["a", "b", "c"]
+}
+variable "map" {
+  default = { x = 1, y = 2 }
+}
+locals {
+  n    = 3
+  name = "demo"
+  nested = [["a", "b"], ["c"], []]
+}
+resource "aws_subnet" "s" {
+  count      = 2
+  cidr_block = cidrsubnet("10.0.0.0/16", 8, count.index)
+}
+"""
+
+
+def evaluate(tmp_path: Path, expression: str, extra: str = "") -> Any:
+    (tmp_path / "main.tf").write_text(PRELUDE + extra + f'\nresource "null_resource" "t" {{\n  v = {expression}\n}}\n')
+    load = load_terraform([str(tmp_path)])
+    assert load.problems == ()
+    [resource] = [r for r in load.resources if r.address == "null_resource.t"]
+    return resource.instances[0].values["v"]
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("1 + 2 * 3", 7),
+    ("(1 + 2) * 3", 9),
+    ("10 / 4", 2.5),
+    ("10 / 2", 5),
+    ("7 % 3", 1),
+    ("-local.n + 1", -2),
+    ('"3" + 1', 4),
+    ("1 < 2 && 2 <= 2 && 3 > 2 && 3 >= 4", False),
+    ("!true || false", False),
+    ('1 == 1 && "a" != "b"', True),
+    ('1 == "1"', False),
+    ('[1, "a"] == [1, "a"]', True),
+    ('{a = 1} == {a = 1}', True),
+    ("local.n == 3 ? \"yes\" : \"no\"", "yes"),
+    ("false ? 1 : 2", 2),
+    ('"${local.name}-x-${local.n}"', "demo-x-3"),
+    ('"${local.n}"', 3),
+    ('"${true}"', True),  # a lone interpolation is its value, unconverted
+    ("[for s in var.list : upper(s)]", ["A", "B", "C"]),
+    ("[for i, s in var.list : i if s != \"b\"]", [0, 2]),
+    ("{for k, v in var.map : k => v * 10}", {"x": 10, "y": 20}),
+    ("{for s in [\"a\", \"b\", \"a\"] : s => s...}", {"a": ["a", "a"], "b": ["b"]}),
+    ("var.list[1]", "b"),
+    ("var.map[\"y\"]", 2),
+    ("var.map.x", 1),
+    ("[{a = 1}, {a = 2}][*].a", [1, 2]),
+    ("[{a = 1}, {a = 2}].*.a", [1, 2]),
+    ("null", None),
+])
+def test_known_expressions(tmp_path: Path, expression: str, expected: Any) -> None:
+    value = evaluate(tmp_path, expression)
+    assert value == expected and type(value) is type(expected)
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("var.unknown", Unknown("var.unknown")),
+    ("var.unknown.id", Unknown("var.unknown.id")),
+    ("var.unknown == 1 ? 2 : 3", Unknown("var.unknown == 1 ? 2 : 3")),
+    ("var.unknown ? 2 : 2", 2),
+    ("var.unknown + 1", Unknown("var.unknown + 1")),
+    ("false && var.unknown", False),
+    ("true || var.unknown", True),
+    ("true && var.unknown", Unknown("true && var.unknown")),
+    ("upper(var.unknown)", Unknown("upper(var.unknown)")),
+    ("data.aws_availability_zones.all.names", Unknown("data.aws_availability_zones.all.names")),
+    ("[for s in var.unknown : s]", Unknown("[for s in var.unknown : s]")),
+    ("nosuchfunction(1)", Unknown("nosuchfunction(1)")),
+    ("filebase64(\"x\")", Unknown('filebase64("x")')),
+])
+def test_unknown_expressions(tmp_path: Path, expression: str, expected: Any) -> None:
+    assert evaluate(tmp_path, expression) == expected
+
+
+def test_template_with_unknown_part_keeps_the_known_text(tmp_path: Path) -> None:
+    value = evaluate(tmp_path, '"${var.unknown}-nodes-${local.n}"')
+    assert isinstance(value, PartialTemplate) and isinstance(value, Unknown)
+    assert value.expr == '"${var.unknown}-nodes-${local.n}"'
+    assert value.parts == (Unknown("var.unknown"), "-nodes-3")
+
+
+def test_jsonencode_of_references_is_a_partial_template(tmp_path: Path) -> None:
+    value = evaluate(tmp_path, "jsonencode({ids = aws_subnet.s[*].id, n = 1})")
+    assert isinstance(value, PartialTemplate)
+    assert value.parts == ('{"ids":["', Ref("aws_subnet.s[0]", "id"), '","', Ref("aws_subnet.s[1]", "id"),
+                           '"],"n":1}')
+
+
+def test_heredoc_with_interpolation(tmp_path: Path) -> None:
+    value = evaluate(tmp_path, "<<-EOT\n    name: ${local.name}\n    count: ${local.n}\n  EOT")
+    assert value == "name: demo\ncount: 3\n"
+
+
+def test_heredoc_with_directive_is_unknown(tmp_path: Path) -> None:
+    value = evaluate(tmp_path, "<<EOT\n%{ for x in var.list }${x}%{ endfor }\nEOT")
+    assert isinstance(value, Unknown)
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("element(var.list, 4)", "b"),
+    ("length(var.list)", 3),
+    ("length(var.map)", 2),
+    ("length(\"abc\")", 3),
+    ("length([var.unknown, 1])", 2),
+    ("concat(var.list, [\"d\"])", ["a", "b", "c", "d"]),
+    ("concat([var.unknown], [1])", [Unknown("var.unknown"), 1]),
+    ("flatten(local.nested)", ["a", "b", "c"]),
+    ("distinct([\"a\", \"b\", \"a\"])", ["a", "b"]),
+    ("lookup(var.map, \"x\", 0)", 1),
+    ("lookup(var.map, \"z\", 0)", 0),
+    ("merge(var.map, {z = 3})", {"x": 1, "y": 2, "z": 3}),
+    ("keys({b = 1, a = 2})", ["a", "b"]),
+    ("values({b = 1, a = 2})", [2, 1]),
+    ("toset([\"b\", \"a\", \"b\"])", ["a", "b"]),
+    ("tolist(var.list)", ["a", "b", "c"]),
+    ("tomap(var.map)", {"x": 1, "y": 2}),
+    ("tostring(12)", "12"),
+    ("tonumber(\"12\")", 12),
+    ("tobool(\"true\")", True),
+    ("format(\"%s-%d-%v-%q-%%\", \"a\", 3, true, \"q\")", 'a-3-true-"q"-%'),
+    ("format(\"%03d|%-4s|\", 7, \"ab\")", "007|ab  |"),
+    ("formatlist(\"%s-x\", var.list)", ["a-x", "b-x", "c-x"]),
+    ("join(\",\", var.list)", "a,b,c"),
+    ("split(\",\", \"a,b\")", ["a", "b"]),
+    ("replace(\"a-b-c\", \"-\", \"_\")", "a_b_c"),
+    ("replace(\"a1b22\", \"/[0-9]+/\", \"#\")", "a#b#"),
+    ("replace(\"ab\", \"/(a)(b)/\", \"$2$1\")", "ba"),
+    ("lower(\"AB\")", "ab"),
+    ("upper(\"ab\")", "AB"),
+    ("trimspace(\"  a \")", "a"),
+    ("cidrsubnet(\"10.0.0.0/16\", 8, 2)", "10.0.2.0/24"),
+    ("cidrsubnet(\"10.0.0.0/16\", 4, 15)", "10.0.240.0/20"),
+    ("cidrhost(\"10.0.1.0/24\", 5)", "10.0.1.5"),
+    ("cidrhost(\"10.0.1.0/24\", -2)", "10.0.1.254"),
+    ("cidrnetmask(\"10.0.0.0/12\")", "255.240.0.0"),
+    ("cidrsubnets(\"10.0.0.0/16\", 8, 8, 4)", ["10.0.0.0/24", "10.0.1.0/24", "10.0.16.0/20"]),
+    ("coalesce(\"\", null, \"x\")", "x"),
+    ("coalesce(\"a\", var.unknown)", "a"),
+    ("coalescelist([], [1])", [1]),
+    ("compact([\"a\", \"\", null, \"b\"])", ["a", "b"]),
+    ("try(var.map.z, \"fallback\")", "fallback"),
+    ("try(var.map.x, \"fallback\")", 1),
+    ("can(var.map.z)", False),
+    ("can(var.map.x)", True),
+    ("contains(var.list, \"b\")", True),
+    ("contains(var.list, \"z\")", False),
+    ("range(3)", [0, 1, 2]),
+    ("range(1, 7, 2)", [1, 3, 5]),
+    ("zipmap([\"a\", \"b\"], [1, 2])", {"a": 1, "b": 2}),
+    ("slice(var.list, 1, 3)", ["b", "c"]),
+    ("index(var.list, \"c\")", 2),
+    ("min(3, 1, 2)", 1),
+    ("max(3, 1, 2)", 3),
+    ("abs(-2)", 2),
+    ("ceil(1.2)", 2),
+    ("floor(1.8)", 1),
+    ("substr(\"hello\", 1, 3)", "ell"),
+    ("substr(\"hello\", 1, -1)", "ello"),
+    ("startswith(\"hello\", \"he\")", True),
+    ("endswith(\"hello\", \"lo\")", True),
+    ("base64encode(\"hi\")", base64.b64encode(b"hi").decode()),
+    ("base64decode(\"aGk=\")", "hi"),
+    ("jsonencode({b = [1, true], a = \"x\"})", '{"a":"x","b":[1,true]}'),
+    ("jsondecode(\"{\\\"a\\\": [1, 2.5]}\")", {"a": [1, 2.5]}),
+    ("yamldecode(\"a: 1\\nb: [x, y]\")", {"a": 1, "b": ["x", "y"]}),
+    ("yamlencode({a = 1})", "a: 1\n"),
+    ("length(aws_subnet.s)", 2),
+    ("aws_subnet.s[1].cidr_block", "10.0.1.0/24"),
+    ("aws_subnet.s.*.cidr_block", ["10.0.0.0/24", "10.0.1.0/24"]),
+    ("element(aws_subnet.s.*.id, 3)", Ref("aws_subnet.s[1]", "id")),
+])
+def test_functions(tmp_path: Path, expression: str, expected: Any) -> None:
+    value = evaluate(tmp_path, expression)
+    assert value == expected
+
+
+@pytest.mark.parametrize("expression", [
+    "join(\",\", [var.unknown])",
+    "flatten([var.unknown])",
+    "merge(var.unknown, {a = 1})",
+    "element(var.unknown, 0)",
+    "cidrsubnet(var.unknown, 8, 1)",
+    "format(\"%s\", var.unknown)",
+    "try(var.unknown, 1)",
+    "length(var.unknown)",
+])
+def test_functions_with_unknown_arguments(tmp_path: Path, expression: str) -> None:
+    assert isinstance(evaluate(tmp_path, expression), Unknown)
+
+
+def test_errors_become_unknown_not_crashes(tmp_path: Path) -> None:
+    for expression in ("var.list[7]", "var.map.nope", "1 / 0", "\"a\" + 1", "element([], 0)",
+                       "cidrsubnet(\"10.0.0.0/24\", 16, 1)", "tonumber(\"x\")", "local.nope"):
+        value = evaluate(tmp_path, expression)
+        assert type(value) is Unknown, expression
+
+
+def test_file_and_templatefile(tmp_path: Path) -> None:
+    (tmp_path / "user-data.sh").write_text("#!/bin/sh\naws ec2 modify-instance-attribute --no-source-dest-check\n")
+    (tmp_path / "config.tpl").write_text("cidr: ${cidr}\nname: ${upper(name)}\n")
+    (tmp_path / "loop.tpl").write_text("%{ for x in xs }${x}%{ endfor }\n")
+    assert "--no-source-dest-check" in evaluate(tmp_path, 'file("${path.module}/user-data.sh")')
+    assert "--no-source-dest-check" in evaluate(tmp_path, 'file("user-data.sh")')
+    assert evaluate(tmp_path, 'file("missing.sh")') == Unknown('file("missing.sh")')
+    rendered = evaluate(tmp_path, 'templatefile("${path.module}/config.tpl", {cidr = "10.0.0.0/16", name = "a"})')
+    assert rendered == "cidr: 10.0.0.0/16\nname: A\n"
+    assert isinstance(evaluate(tmp_path, 'templatefile("loop.tpl", {xs = [1]})'), Unknown)
+    assert isinstance(evaluate(tmp_path, 'templatefile("config.tpl", {cidr = var.unknown, name = "a"})'), Unknown)
+
+
+def test_cli_value_parsing(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "s" {\n  type = string\n}\nvariable "n" {}\nvariable "l" {}\nvariable "w" {}\n'
+        'resource "null_resource" "t" {\n  v = [var.s, var.n, var.l, var.w]\n}\n')
+    options = TfOptions(variables=(("s", "007"), ("n", "3"), ("l", '["a"]'), ("w", "hello world")))
+    [resource] = load_terraform([str(tmp_path)], options).resources
+    assert resource.instances[0].values["v"] == ["007", 3, ["a"], "hello world"]
