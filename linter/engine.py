@@ -300,7 +300,9 @@ def _locate(report_at: str, subject: Subject, outcome: Outcome, facts: Facts,
         fields["cidr"] = ", ".join(s for s in _internet_cidrs(subject))
         fields["flow"] = _flow_text(subject)
         anchors = [subject.where] + ([group.where] if group is not None else [])
-        return subject.where, anchors, [], f"{subject.where.address}|{subject.where.line if group else ''}"
+        # inline rules share their group's address: tell them apart by content, never by line
+        content = f"{subject.direction.value}|{subject.protocol}|{subject.ports}|{sorted(map(str, subject.sources))}"
+        return subject.where, anchors, [], f"{subject.where.address}|{content}"
     if isinstance(subject, IpPool):
         fields.update(pool=subject.key, cidr=str(subject.cidr), span=_span_text(facts),
                       mode="IPIP" if subject.ipip == "Always" else "VXLAN")

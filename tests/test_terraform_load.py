@@ -293,3 +293,46 @@ def test_one_thousand_rules_load_quickly(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     assert len(load.resources) == 1000
     assert elapsed < 10  # a guard against quadratic work, not a benchmark (about 1 s here)
+
+
+def test_dynamic_iterator_nested_dynamic_and_ignored_meta_blocks(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('''
+variable "ports" {
+  default = { bgp = 179, vxlan = 4789 }
+}
+resource "aws_security_group" "s" {
+  dynamic "ingress" {
+    for_each = var.ports
+    iterator = port
+    content {
+      description = port.key
+      from_port   = port.value
+      dynamic "inner" {
+        for_each = [port.value]
+        content {
+          value = inner.value
+        }
+      }
+    }
+  }
+  lifecycle {
+    create_before_destroy = true
+  }
+  provisioner "local-exec" {
+    command = "true"
+  }
+  depends_on = [aws_security_group.s]
+}
+''')
+    [resource] = load_terraform([str(tmp_path)]).resources
+    values = resource.instances[0].values
+    assert [(rule["description"], rule["from_port"]) for rule in values["ingress"]] == [("bgp", 179), ("vxlan", 4789)]
+    assert [rule["inner"][0]["value"] for rule in values["ingress"]] == [179, 4789]
+    assert values["ingress"][0][LINE] == 6
+    assert not {"lifecycle", "provisioner", "depends_on"} & set(values)
+
+
+def test_huge_count_is_unknown_not_expanded(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "a" "b" {\n  count = 1000000000\n}\n')
+    [resource] = load_terraform([str(tmp_path)]).resources
+    assert resource.count_unknown == Unknown("1000000000") and len(resource.instances) == 1

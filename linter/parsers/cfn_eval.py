@@ -94,10 +94,6 @@ def as_text(value: Any) -> str | None:
     return None
 
 
-def is_intrinsic(raw: Any) -> bool:
-    return isinstance(raw, dict) and len(raw) == 1 and next(iter(raw)) in _FUNCTIONS
-
-
 def _parameter_value(definition: Any, given: Any, name: str) -> Any:
     """A parameter's value: what was passed, else its default, else Unknown."""
     ptype = str(definition.get("Type", "String")) if isinstance(definition, dict) else "String"

@@ -318,7 +318,7 @@ def _standalone_rule(res: _Res, direction: Direction, deployment: str) -> SgRule
 
 def _cidr(value: Any, what: str) -> str | Unknown:
     if value is None:
-        return Unknown(f"{what} is empty")
+        return Unknown(f"{what} not set")
     return _text_or_unknown(value, what)
 
 
@@ -429,44 +429,49 @@ def _node(res: _Res, kind: NodeKind, deployment: str, **fields: Any) -> NodeGrou
                      label=_cdk_path(res), **fields)
 
 
+@dataclass(frozen=True, slots=True)
+class _Interface:
+    """What an instance's primary network interface contributes."""
+
+    groups: Any = None  # a declared group list (None: none declared)
+    subnet: Any = None
+    check: bool | Unknown | None = None  # None: the instance's own SourceDestCheck applies
+    eni: _Res | None = None  # a separate AWS::EC2::NetworkInterface, which carries the check
+    unknown: Unknown | None = None  # an interface that cannot be read makes everything UNKNOWN
+
+
+def _instance_interface(res: _Res, index: _Index) -> _Interface:
+    primary = _primary(res.prop("NetworkInterfaces"))
+    if isinstance(primary, Unknown):
+        return _Interface(unknown=primary)
+    if primary is None:
+        return _Interface()
+    if "NetworkInterfaceId" not in primary:
+        return _Interface(groups=primary.get("GroupSet"), subnet=primary.get("SubnetId"))
+    eni = index.resolve(primary["NetworkInterfaceId"], NETWORK_INTERFACE)
+    if eni is None:
+        return _Interface(unknown=_unknown(primary["NetworkInterfaceId"], "network interface "))
+    return _Interface(groups=eni.prop("GroupSet"), subnet=eni.prop("SubnetId"),
+                      check=_flag(eni.prop("SourceDestCheck"), True), eni=eni)
+
+
 def _instance(res: _Res, index: _Index, deployment: str) -> NodeGroup:
     template = index.launch_template(res.prop("LaunchTemplate"))
     template = template if isinstance(template, _Template) else None
-    primary = _primary(res.prop("NetworkInterfaces"))
-    interface = primary if isinstance(primary, dict) else {}
-    group_parts = [res.prop("SecurityGroupIds"), res.prop("SecurityGroups")]
-    subnet = res.prop("SubnetId")
-    check = _flag(res.prop("SourceDestCheck"), True)
-    check_where = res.where()
-    related: list[Related] = []
-    unknown_interface: Unknown | None = None
-    if isinstance(primary, Unknown):
-        unknown_interface = primary
-    elif "NetworkInterfaceId" in interface:
-        eni = index.resolve(interface["NetworkInterfaceId"], NETWORK_INTERFACE)
-        if eni is None:
-            unknown_interface = _unknown(interface["NetworkInterfaceId"], "network interface ")
-        else:
-            group_parts.append(eni.prop("GroupSet"))
-            subnet = eni.prop("SubnetId")
-            check = _flag(eni.prop("SourceDestCheck"), True)
-            check_where = eni.where()
-            related.append(Related(eni.where(), "network interface"))
-    elif primary is not None:
-        group_parts.append(interface.get("GroupSet"))
-        subnet = interface.get("SubnetId", subnet)
-    groups = _merge_groups(group_parts)
+    interface = _instance_interface(res, index)
+    groups: Any = _merge_groups([res.prop("SecurityGroupIds"), res.prop("SecurityGroups"), interface.groups])
+    subnet = interface.subnet if interface.subnet is not None else res.prop("SubnetId")
     subnets: Any = (_subnet_ref(subnet),) if subnet is not None else None
+    check = interface.check if interface.check is not None else _flag(res.prop("SourceDestCheck"), True)
+    related = [Related(interface.eni.where(), "network interface")] if interface.eni is not None else []
     if template is not None:
         related.append(Related(template.res.where(), template.why))
         groups = groups if groups is not None else template.groups
         subnets = subnets if subnets is not None else template.subnets
-    if groups is None:
-        groups = Unknown(_DEFAULT_SG)
-    if subnets is None:
-        subnets = (Unknown("no SubnetId: a default subnet"),)
-    if unknown_interface is not None:
-        groups, subnets, check = unknown_interface, (unknown_interface,), unknown_interface
+    groups = groups if groups is not None else Unknown(_DEFAULT_SG)
+    subnets = subnets if subnets is not None else (Unknown("no SubnetId: a default subnet"),)
+    if interface.unknown is not None:
+        groups, subnets, check = interface.unknown, (interface.unknown,), interface.unknown
     if check is not False and (_user_data_disables(res.prop("UserData", lenient=True))
                                or (template is not None and template.disables_check)):
         check = False
@@ -474,8 +479,9 @@ def _instance(res: _Res, index: _Index, deployment: str) -> NodeGroup:
     if name_tag is None and template is not None:
         name_tag = template.name_tag
     return _node(res, NodeKind.INSTANCE, deployment, security_groups=groups, subnets=subnets,
-                 src_dst_check=check, src_dst_where=check_where, multiple=False, name_tag=name_tag,
-                 related=tuple(related))
+                 src_dst_check=check,
+                 src_dst_where=interface.eni.where() if interface.eni is not None else res.where(),
+                 multiple=False, name_tag=name_tag, related=tuple(related))
 
 
 def _asg_template(res: _Res, index: _Index) -> _Template | Unknown | None:

@@ -73,6 +73,7 @@ def resource_lines(module_dir: str) -> dict[str, Where]:
 _RESOURCE_META = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner",
                   "connection"}
 _MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
+_MAX_INSTANCES = 10_000  # a larger count is treated as unknown rather than expanded
 
 
 def _norm(path: str) -> str:
@@ -468,7 +469,8 @@ def _expand(block: hcl.Block, scope: Scope) -> tuple[list[tuple[Any, dict[str, A
     if count_attr is not None:
         value = evaluate(count_attr.expr, scope)
         number = None if has_unknown(value) else to_number(value)
-        if number is None or number < 0 or (isinstance(number, float) and not number.is_integer()):
+        if (number is None or number < 0 or number > _MAX_INSTANCES
+                or (isinstance(number, float) and not number.is_integer())):
             return [(None, {"count": {"index": Unknown("count.index")}})], Unknown(count_attr.expr.text)
         return [(index, {"count": {"index": index}}) for index in range(int(number))], None
     each_attr = body.attribute("for_each")
@@ -633,7 +635,10 @@ def _body_values(body: hcl.Body, scope: Scope, line: int, skip: Any,
     for attribute in body.attributes:
         if attribute.name in skip:
             continue
-        raw = attribute_value(attribute) if attribute_value else evaluate(attribute.expr, scope)
+        try:
+            raw = attribute_value(attribute) if attribute_value else evaluate(attribute.expr, scope)
+        except RecursionError:  # absurdly deep references: unknown, never a traceback
+            raw = Unknown(attribute.expr.text)
         values[attribute.name] = finalize(raw)
         lines[attribute.name] = attribute.line
     _add_blocks(values, body, scope, skip)

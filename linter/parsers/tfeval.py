@@ -808,6 +808,8 @@ def _format_verb(value: Any, verb: str, flags: str, width: str, precision: str |
         raise _Bad
     if width:
         size = int(width)
+        if size > 10_000:
+            raise _Bad
         if "-" in flags:
             text = text.ljust(size)
         elif "0" in flags and verb in "dfeg":
@@ -1229,7 +1231,10 @@ def _f_chomp(call: _Call, text: Any) -> Any:
 
 
 def _f_indent(call: _Call, spaces: Any, text: Any) -> Any:
-    return _as_str(text).replace("\n", "\n" + " " * _as_int(spaces))
+    size = _as_int(spaces)
+    if not 0 <= size <= 10_000:
+        raise _Bad
+    return _as_str(text).replace("\n", "\n" + " " * size)
 
 
 def _f_strrev(call: _Call, text: Any) -> Any:

@@ -126,23 +126,22 @@ def _read_plan(data: Any, plan_path: str, text: str) -> list[TfResource]:
             continue  # not left in place: does not count
         _add_raw(raws, resource, full)
     config_index = _ConfigIndex(root_config if isinstance(root_config, dict) else {})
-    multiples = {address: len(raw.instances) > 1 or any(k is not None for k, _a, _v in raw.instances)
-                 for address, raw in raws.items()}
+    keys = {address: [k for k, _a, _v in raw.instances] for address, raw in raws.items() if raw.mode == "managed"}
     lines = _plan_lines(text)
     found: list[TfResource] = []
     for raw in raws.values():
         expressions = config_index.expressions(raw.module, raw.address)
-        fill = _Filler(raw.module, multiples)
+        fill = _Filler(raw.module, keys, config_index)
         instances = []
         for key, full, values in raw.instances:
             change = changes.get(full)
             after_unknown = change.get("after_unknown") if isinstance(change, dict) else None
             instances.append(TfInstance(key, fill.values(values, after_unknown, expressions, full, raw.type)))
         line, column = lines.get(raw.instances[0][1], lines.get(raw.address, (1, 1)))
-        found.append(TfResource(
+        found.append(_relined(TfResource(
             address=raw.address, type=raw.type, name=raw.name, module=raw.module,
             where=Where(plan_path, line, column, raw.address), instances=tuple(instances), mode=raw.mode,
-            deployment=plan_path))
+            deployment=plan_path), line, None))
     return found
 
 
@@ -243,15 +242,24 @@ class _ConfigIndex:
     def __init__(self, root: dict) -> None:
         self.root = root
 
-    def expressions(self, module: str, address: str) -> dict:
-        config = self.root
+    def _module(self, module: str) -> tuple[dict, dict]:
+        """(the module's configuration, the expressions of the call that made it)."""
+        config, call_expressions = self.root, {}
         for name in module.split(".")[1::2] if module else []:
             calls = config.get("module_calls", {})
             call = calls.get(name) if isinstance(calls, dict) else None
             inner = call.get("module") if isinstance(call, dict) else None
             if not isinstance(inner, dict):
-                return {}
+                return {}, {}
+            call_expressions = call.get("expressions", {})
             config = inner
+        return config, call_expressions if isinstance(call_expressions, dict) else {}
+
+    def call_expressions(self, module: str) -> dict:
+        return self._module(module)[1]
+
+    def expressions(self, module: str, address: str) -> dict:
+        config = self._module(module)[0]
         local = address[len(module) + 1:] if module else address
         resources = config.get("resources", [])
         for resource in resources if isinstance(resources, list) else []:
@@ -266,7 +274,8 @@ class _Filler:
     """Planned values + after_unknown + configuration -> evaluated values (as the HCL evaluator gives)."""
 
     module: str
-    multiples: dict[str, bool]
+    keys: dict[str, list[Any]]  # managed resource address -> its instance keys (plan order)
+    config: "_ConfigIndex"
 
     def values(self, planned: dict, after_unknown: Any, expressions: dict, full: str, kind: str) -> dict[str, Any]:
         values = _mark_blocks(planned, None)
@@ -339,8 +348,8 @@ class _Filler:
             return [Unknown(text)] if name in _BLOCKS or name == "values" else Unknown(text)
         if "constant_value" in expr:
             return expr["constant_value"]
-        items = self.references(expr)
         listed = name in _LIST_ATTRS or name.endswith("_ids")
+        items = self.references(expr, listed)
         if listed:
             return items if items else Unknown(text)
         refs = [item for item in items if isinstance(item, Ref)]
@@ -354,7 +363,7 @@ class _Filler:
             values[key] = self.from_expression(expr, f"{text}.{key}", key)
         return values
 
-    def references(self, expr: Any) -> list[Ref | Unknown]:
+    def references(self, expr: Any, listed: bool = True) -> list[Ref | Unknown]:
         """The values an expression's `references` name: Refs to managed aws_* resources, else Unknown."""
         raw = expr.get("references") if isinstance(expr, dict) else None
         if not isinstance(raw, list):
@@ -362,16 +371,20 @@ class _Filler:
         texts = [r for r in raw if isinstance(r, str)]
         indexed_by_instance = any(t.split(".")[0] in ("count", "each") for t in texts)
         bases: dict[str, dict[str | None, str | None]] = {}  # base -> {key: attribute}
-        others: list[Unknown] = []
+        others: list[Ref | Unknown] = []
         for reference in texts:
             head = reference.split(".")[0].split("[")[0]
             if head in _INDEXING:
                 continue
             match = _REFERENCE.match(reference)
+            if head == "var" and self.module and match is not None:
+                items = self.variable(match.group("name"), listed)
+                others.extend(i for i in items if i not in others)
+                continue
             if head in _NOT_RESOURCES or match is None or not match.group("type").startswith("aws_"):
-                root = ".".join(reference.split(".")[:3 if head in ("data", "module") else 2])
-                if Unknown(root) not in others and not any(o.expr == root for o in others):
-                    others.append(Unknown(root))
+                root = Unknown(".".join(reference.split(".")[:3 if head in ("data", "module") else 2]))
+                if root not in others:
+                    others.append(root)
                 continue
             base = f"{match.group('type')}.{match.group('name')}"
             keys = bases.setdefault(base, {})
@@ -384,13 +397,30 @@ class _Filler:
             keyed = {k: a for k, a in keys.items() if k is not None}
             if keyed:
                 items.extend(Ref(address + k, a or keys.get(None) or "id") for k, a in keyed.items())
-            elif self.multiples.get(address) and indexed_by_instance:
-                items.append(Unknown(f"{base}[...] (instance chosen by count/for_each)"))
-            elif self.multiples.get(address):
-                items.append(Unknown(f"{base} (every instance)"))
+            elif _counted(self.keys.get(address)) and (indexed_by_instance or not listed):
+                items.append(Unknown(f"{base}[...] (an instance chosen by an expression)"))
+            elif _counted(self.keys.get(address)):  # a splat: every instance
+                items.extend(Ref(address + _key_text(k), keys.get(None) or "id") for k in self.keys[address])
             else:
                 items.append(Ref(address, keys.get(None) or "id"))
         return items + others
+
+
+    def variable(self, name: str, listed: bool) -> list[Ref | Unknown]:
+        """`var.NAME` inside a module: what the module call passes, in the caller's module."""
+        expr = self.config.call_expressions(self.module).get(name)
+        caller = ".".join(self.module.split(".")[:-2])
+        if isinstance(expr, dict) and "references" in expr:
+            return _Filler(caller, self.keys, self.config).references(expr, listed)
+        return [Unknown(f"{self.module}.var.{name}")]
+
+
+def _counted(keys: list[Any] | None) -> bool:
+    return bool(keys) and (len(keys) > 1 or keys[0] is not None)
+
+
+def _key_text(key: Any) -> str:
+    return "" if key is None else (f"[{json.dumps(key)}]" if isinstance(key, str) else f"[{key}]")
 
 
 def _is_expression(expr: dict) -> bool:
