@@ -336,3 +336,13 @@ def test_huge_count_is_unknown_not_expanded(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text('resource "a" "b" {\n  count = 1000000000\n}\n')
     [resource] = load_terraform([str(tmp_path)]).resources
     assert resource.count_unknown == Unknown("1000000000") and len(resource.instances) == 1
+
+
+def test_json_tfvars_and_var_file(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "a" {}\nvariable "b" {}\nresource "x" "y" {\n  v = [var.a, var.b]\n}\n')
+    (tmp_path / "terraform.tfvars.json").write_text('{"a": "json", "b": "json"}')
+    (tmp_path / "more.tfvars.json").write_text('{"b": ["from", "file"]}')
+    options = TfOptions(var_files=(str(tmp_path / "more.tfvars.json"),))
+    [resource] = load_terraform([str(tmp_path)], options).resources
+    assert resource.instances[0].values["v"] == ["json", ["from", "file"]]

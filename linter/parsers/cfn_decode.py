@@ -17,7 +17,6 @@ from cfnlint.decode.decode import (
     create_match_yaml_parser_error,
 )
 from cfnlint.decode.node import dict_node
-from yaml.constructor import SafeConstructor
 
 
 @dataclass(frozen=True, slots=True)

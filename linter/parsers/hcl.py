@@ -835,8 +835,7 @@ def _literal_parts(raw: str, quoted: bool) -> list[Any]:
     parts: list[Any] = []
     if quoted:
         raw = raw.replace("\n", "")  # raw newlines only come from our own workaround
-    pieces = re.split(r"(%%\{|%\{)", raw)
-    for index, piece in enumerate(pieces):
+    for piece in re.split(r"(%%\{|%\{)", raw):
         if piece == "%%{":
             parts.append("%{")
         elif piece == "%{":

@@ -156,7 +156,8 @@ class _Loader:
                     text = handle.read()
                 data = json.loads(text)
             except (OSError, UnicodeDecodeError, ValueError) as error:
-                self.problems.append(ParseProblem(Where(path, 1, 1, ""), f"cannot read variables file: {error}"))
+                message = f"cannot read variables file: {error}"
+                self.problems.append(ParseProblem(Where(path, 1, 1, ""), message))
                 return {}
             self.sources[path] = text
             return dict(data) if isinstance(data, dict) else {}

@@ -58,17 +58,19 @@ def load_plan(path: str, *, tf_root: str | None = None, text: str | None = None)
         return _problem(plan_path, error.lineno, error.colno, f"plan JSON does not parse: {error.msg}")
     except RecursionError:
         return _problem(plan_path, 1, 1, "plan JSON is nested too deeply")
-    try:
-        resources = _read_plan(data, plan_path, text)
-    except _Shape as error:
-        return _problem(plan_path, 1, 1, str(error))
     lines_dir = _tf_dir(plan_path, tf_root)
     suppressions: tuple[Suppression, ...] = ()
     files: tuple[str, ...] = (plan_path,)
-    if lines_dir is not None:
-        resources, tf_files = _with_hcl_lines(resources, lines_dir)
-        suppressions, read = _suppressions(tf_files)
-        files += tuple(read)
+    try:
+        resources = _read_plan(data, plan_path, text)
+        if lines_dir is not None:
+            resources, tf_files = _with_hcl_lines(resources, lines_dir)
+            suppressions, read = _suppressions(tf_files)
+            files += tuple(read)
+    except _Shape as error:
+        return _problem(plan_path, 1, 1, str(error))
+    except RecursionError:
+        return _problem(plan_path, 1, 1, "plan JSON is nested too deeply")
     from linter.parsers.aws_terraform import resources_to_model
     from linter.parsers.tf_embedded import embedded_models
 
@@ -297,6 +299,7 @@ class _Filler:
         if isinstance(values.get("user_data"), str) and _SHA1.match(values["user_data"]) \
                 and isinstance(user_data, dict) and isinstance(user_data.get("constant_value"), str):
             values["user_data"] = user_data["constant_value"]  # the state keeps only its hash
+        _check_blocks(values, full, 0)
         values[LINE] = 0  # replaced by the resource line
         return values
 
@@ -413,6 +416,19 @@ class _Filler:
         if isinstance(expr, dict) and "references" in expr:
             return _Filler(caller, self.keys, self.config).references(expr, listed)
         return [Unknown(f"{self.module}.var.{name}")]
+
+
+def _check_blocks(values: dict, text: str, depth: int) -> None:
+    """Nested blocks are lists (of objects) in every plan Terraform writes; anything else is malformed."""
+    if depth > 50:
+        raise _Shape(f"plan JSON: {text} is nested too deeply")
+    for name, value in values.items():
+        if name in _BLOCKS and value is not None and not isinstance(value, list):
+            raise _Shape(f"plan JSON: {text}.{name} is not a list of blocks")
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    _check_blocks(item, f"{text}.{name}", depth + 1)
 
 
 def _counted(keys: list[Any] | None) -> bool:
