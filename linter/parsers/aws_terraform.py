@@ -92,7 +92,7 @@ def decoded_user_data(value: Any) -> str:
 
 
 @dataclass
-class _Index:
+class ResourceIndex:
     """Resources by address (and by address with instance key) for reference resolution."""
 
     resources: dict[str, TfResource] = field(default_factory=dict)
@@ -119,7 +119,7 @@ class _Index:
         return None
 
 
-def group_key(value: Any, index: _Index) -> str | Unknown:
+def group_key(value: Any, index: ResourceIndex) -> str | Unknown:
     """A security group reference (id or name) -> its key in the model."""
     if isinstance(value, Unknown):
         return value
@@ -135,7 +135,7 @@ def group_key(value: Any, index: _Index) -> str | Unknown:
     return Unknown(repr(value))
 
 
-def subnet_key(value: Any, index: _Index) -> str | Unknown:
+def subnet_key(value: Any, index: ResourceIndex) -> str | Unknown:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, Ref):
@@ -156,7 +156,7 @@ def _line(values: dict, attribute: str, default: int) -> int:
 
 
 def resources_to_model(resources: Sequence[TfResource]) -> Model:
-    index = _Index()
+    index = ResourceIndex()
     for resource in resources:
         if resource.mode == "managed":
             index.add(resource)
@@ -191,7 +191,7 @@ def _vpc(resource: TfResource) -> Vpc:
     return Vpc(resource.address, cidrs, resource.where, resource.deployment)
 
 
-def _vpc_key(value: Any, index: _Index) -> str | Unknown | None:
+def _vpc_key(value: Any, index: ResourceIndex) -> str | Unknown | None:
     if value is None:
         return None
     if isinstance(value, Ref):
@@ -200,7 +200,7 @@ def _vpc_key(value: Any, index: _Index) -> str | Unknown | None:
     return _str_or_unknown(value)
 
 
-def _subnets(resource: TfResource, index: _Index) -> Iterator[Subnet]:
+def _subnets(resource: TfResource, index: ResourceIndex) -> Iterator[Subnet]:
     many = len(resource.instances) > 1 or resource.count_unknown is not None
     for instance in resource.instances:
         key = f"{resource.address}[{_key_text(instance.key)}]" if many else resource.address
@@ -213,20 +213,20 @@ def _key_text(key: Any) -> str:
     return f'"{key}"' if isinstance(key, str) else str(key)
 
 
-def _group(resource: TfResource, index: _Index) -> SecurityGroup:
+def _group(resource: TfResource, index: ResourceIndex) -> SecurityGroup:
     values = resource.instances[0].values
     return SecurityGroup(resource.address, resource.where, _vpc_key(values.get("vpc_id"), index),
                          default_egress_all=False, deployment=resource.deployment)
 
 
-def _peering(resource: TfResource, index: _Index) -> Peering:
+def _peering(resource: TfResource, index: ResourceIndex) -> Peering:
     values = resource.instances[0].values
     return Peering(resource.address, _vpc_key(values.get("vpc_id"), index) or Unknown("vpc_id"),
                    _vpc_key(values.get("peer_vpc_id"), index) or Unknown("peer_vpc_id"), resource.where,
                    resource.deployment)
 
 
-def _rules(resource: TfResource, index: _Index) -> Iterator[SgRule]:
+def _rules(resource: TfResource, index: ResourceIndex) -> Iterator[SgRule]:
     if resource.type in ("aws_security_group", "aws_default_security_group"):
         yield from _inline_rules(resource, index)
     elif resource.type == "aws_security_group_rule":
@@ -235,7 +235,7 @@ def _rules(resource: TfResource, index: _Index) -> Iterator[SgRule]:
         yield from _vpc_rule_resource(resource, index)
 
 
-def _inline_rules(resource: TfResource, index: _Index) -> Iterator[SgRule]:
+def _inline_rules(resource: TfResource, index: ResourceIndex) -> Iterator[SgRule]:
     seen: set[tuple] = set()
     for instance in resource.instances:
         for direction in (Direction.INGRESS, Direction.EGRESS):
@@ -252,7 +252,7 @@ def _inline_rules(resource: TfResource, index: _Index) -> Iterator[SgRule]:
 
 
 def _classic_rule(group: str | Unknown, direction: Direction, values: dict, where: Where, deployment: str,
-                  index: _Index, self_group: str | Unknown) -> SgRule:
+                  index: ResourceIndex, self_group: str | Unknown) -> SgRule:
     protocol = protocol_of(values.get("protocol", Unknown("protocol")))
     ports = ports_of(protocol, values.get("from_port"), values.get("to_port"))
     sources: list[Source] = []
@@ -283,7 +283,7 @@ def _classic_rule(group: str | Unknown, direction: Direction, values: dict, wher
     return SgRule(group, direction, protocol, ports, tuple(sources), where, deployment)
 
 
-def _rule_resource(resource: TfResource, index: _Index) -> Iterator[SgRule]:
+def _rule_resource(resource: TfResource, index: ResourceIndex) -> Iterator[SgRule]:
     seen: set[tuple] = set()
     for instance in resource.instances:
         values = instance.values
@@ -298,7 +298,7 @@ def _rule_resource(resource: TfResource, index: _Index) -> Iterator[SgRule]:
             yield rule
 
 
-def _vpc_rule_resource(resource: TfResource, index: _Index) -> Iterator[SgRule]:
+def _vpc_rule_resource(resource: TfResource, index: ResourceIndex) -> Iterator[SgRule]:
     direction = Direction.INGRESS if resource.type.endswith("ingress_rule") else Direction.EGRESS
     seen: set[tuple] = set()
     for instance in resource.instances:
@@ -334,7 +334,7 @@ def _name_tag(values: dict) -> str | Unknown | None:
     return None
 
 
-def _groups_of(values: dict, names: Sequence[str], index: _Index) -> tuple[str | Unknown, ...] | Unknown | None:
+def _groups_of(values: dict, names: Sequence[str], index: ResourceIndex) -> tuple[str | Unknown, ...] | Unknown | None:
     for name in names:
         if name in values and values[name] is not None:
             items = as_list(values[name])
@@ -355,7 +355,7 @@ def _union(parts: Iterable[tuple | Unknown | None]) -> tuple | Unknown:
     return tuple(merged)
 
 
-def _node_groups(managed: list[TfResource], index: _Index) -> Iterator[NodeGroup]:
+def _node_groups(managed: list[TfResource], index: ResourceIndex) -> Iterator[NodeGroup]:
     interfaces = _interfaces_by_instance(managed, index)
     used_templates: set[str] = set()
     for resource in managed:
@@ -369,7 +369,7 @@ def _node_groups(managed: list[TfResource], index: _Index) -> Iterator[NodeGroup
             yield _eks_node(resource, index)
 
 
-def _interfaces_by_instance(managed: list[TfResource], index: _Index) -> dict[str, list[TfResource]]:
+def _interfaces_by_instance(managed: list[TfResource], index: ResourceIndex) -> dict[str, list[TfResource]]:
     found: dict[str, list[TfResource]] = {}
     for resource in managed:
         targets: list[Any] = []
@@ -390,7 +390,7 @@ def _interfaces_by_instance(managed: list[TfResource], index: _Index) -> dict[st
     return found
 
 
-def _launch_template(values: dict, index: _Index, block_names: Sequence[str]) -> TfResource | None:
+def _launch_template(values: dict, index: ResourceIndex, block_names: Sequence[str]) -> TfResource | None:
     for name in block_names:
         for block in values.get(name, []) or []:
             if isinstance(block, dict):
@@ -405,7 +405,7 @@ def _launch_template(values: dict, index: _Index, block_names: Sequence[str]) ->
     return None
 
 
-def _template_groups(template: TfResource, index: _Index) -> tuple[str | Unknown, ...] | Unknown | None:
+def _template_groups(template: TfResource, index: ResourceIndex) -> tuple[str | Unknown, ...] | Unknown | None:
     values = template.instances[0].values
     direct = _groups_of(values, ("vpc_security_group_ids", "security_group_names", "security_groups"), index)
     if direct is not None:
@@ -415,11 +415,22 @@ def _template_groups(template: TfResource, index: _Index) -> tuple[str | Unknown
     return _union(interface_groups) if interface_groups else None
 
 
+def launch_groups(launch: TfResource, index: ResourceIndex) -> tuple[str | Unknown, ...] | Unknown | None:
+    """Security groups of a launch template or launch configuration."""
+    if launch.type == "aws_launch_template":
+        return _template_groups(launch, index)
+    return _groups_of(launch.instances[0].values, ("security_groups",), index) if launch.instances else None
+
+
+def launch_user_data_disables(template: TfResource) -> bool:
+    return _template_user_data_disables(template)
+
+
 def _template_user_data_disables(template: TfResource) -> bool:
     return any(disables_src_dst_check(decoded_user_data(i.values.get("user_data"))) for i in template.instances)
 
 
-def _instance_node(resource: TfResource, index: _Index, interfaces: list[TfResource]) -> NodeGroup:
+def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[TfResource]) -> NodeGroup:
     template = _launch_template(resource.instances[0].values, index, ("launch_template",))
     related: list[Related] = []
     groups_parts: list[Any] = []
@@ -467,7 +478,7 @@ def _instance_node(resource: TfResource, index: _Index, interfaces: list[TfResou
                      related=tuple(related), deployment=resource.deployment, disable_check_fix=fix)
 
 
-def _asg_node(resource: TfResource, index: _Index) -> NodeGroup:
+def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     values = resource.instances[0].values
     related: list[Related] = []
     groups: Any = Unknown(f"{resource.address} has no launch template or configuration in the scan")
@@ -491,7 +502,7 @@ def _asg_node(resource: TfResource, index: _Index) -> NodeGroup:
                      deployment=resource.deployment)
 
 
-def _eks_node(resource: TfResource, index: _Index) -> NodeGroup:
+def _eks_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     values = resource.instances[0].values
     template = _launch_template(values, index, ("launch_template",))
     groups: Any = Unknown(f"the EKS-managed security group of {resource.address}")

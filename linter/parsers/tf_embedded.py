@@ -1,10 +1,14 @@
 """Configuration embedded in Terraform resources: Calico manifests, Helm values, CloudFormation templates."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any, Iterator, Sequence
 
-from linter.model import Model, ParseProblem, Unknown, merge_models
+from linter.model import GroupSource, Model, ParseProblem, Related, Unknown, merge_models
+from linter.parsers.aws_terraform import (
+    ResourceIndex, group_key, launch_groups, launch_user_data_disables, subnet_key,
+)
 from linter.parsers.tfvalues import LINE, PartialTemplate, Ref, TfResource
 
 MANIFEST_TYPES = ("kubernetes_manifest", "kubectl_manifest", "helm_release", "aws_cloudformation_stack")
@@ -12,7 +16,53 @@ MANIFEST_TYPES = ("kubernetes_manifest", "kubectl_manifest", "helm_release", "aw
 
 def embedded_models(resources: Sequence[TfResource]) -> Model:
     models = [m for r in resources if r.mode == "managed" and r.type in MANIFEST_TYPES for m in _embedded(r)]
-    return merge_models(models)
+    index = ResourceIndex()
+    for resource in resources:
+        if resource.mode == "managed":
+            index.add(resource)
+    return _resolve_markers(merge_models(models), index)
+
+
+_MARKER = re.compile(r"^\$\{([A-Za-z0-9_.\-\[\]\"]+)\.([a-z_]+)\}$")
+
+
+def _terraform_ref(value: Any) -> Ref | None:
+    """`${module.x.aws_subnet.a[0].id}` (a placeholder left in an embedded template) -> the Ref it was."""
+    if isinstance(value, Unknown):
+        match = _MARKER.match(value.expr)
+        if match:
+            return Ref(match.group(1), match.group(2))
+    return None
+
+
+def _resolve_markers(model: Model, index: ResourceIndex) -> Model:
+    """Embedded templates name Terraform resources through placeholders: give them their model keys."""
+    def group(value: Any) -> Any:
+        ref = _terraform_ref(value)
+        return value if ref is None or isinstance(key := group_key(ref, index), Unknown) else key
+
+    def subnet(value: Any) -> Any:
+        ref = _terraform_ref(value)
+        return value if ref is None or isinstance(key := subnet_key(ref, index), Unknown) else key
+
+    nodes = []
+    for node in model.node_groups:
+        groups, related, check = node.security_groups, node.related, node.src_dst_check
+        launch = index.get(_terraform_ref(groups)) if isinstance(groups, Unknown) else None
+        if launch is not None and launch.type in ("aws_launch_configuration", "aws_launch_template"):
+            found = launch_groups(launch, index)
+            groups = found if found is not None else groups
+            related = related + (Related(launch.where, launch.type.removeprefix("aws_").replace("_", " ")),)
+            check = False if launch_user_data_disables(launch) else check
+        elif isinstance(groups, tuple):
+            groups = tuple(group(g) for g in groups)
+        subnets = tuple(subnet(s) for s in node.subnets) if isinstance(node.subnets, tuple) else node.subnets
+        nodes.append(dataclasses.replace(node, security_groups=groups, subnets=subnets, related=related,
+                                         src_dst_check=check))
+    rules = [dataclasses.replace(rule, group=group(rule.group), sources=tuple(
+        GroupSource(group(s.group)) if isinstance(s, GroupSource) else s for s in rule.sources))
+        for rule in model.sg_rules]
+    return dataclasses.replace(model, node_groups=tuple(nodes), sg_rules=tuple(rules))
 
 
 def _embedded(resource: TfResource) -> Iterator[Model]:

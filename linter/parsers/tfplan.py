@@ -271,7 +271,7 @@ class _ConfigIndex:
         return {}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Filler:
     """Planned values + after_unknown + configuration -> evaluated values (as the HCL evaluator gives)."""
 
