@@ -207,7 +207,7 @@ def describe(paths: tuple[str, ...], fmt: str, config_path: str | None, calico_p
     config = _load_config(config_path, paths)
     config = replace(config, calico_paths=config.calico_paths + tuple(str(Path(p).absolute()) for p in calico_paths))
     inputs = discover([str(Path(p).absolute()) for p in paths], config.exclude, config.calico_paths)
-    model = build_model(inputs, config)
+    model = build_model(inputs, config).model
     click.echo(render_description(model, config, fmt, Path.cwd().as_posix()))
 
 

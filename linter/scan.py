@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Sequence
 
 from linter import __version__
@@ -12,7 +11,8 @@ from linter.discover import Inputs, discover
 from linter.engine import EngineOptions, Rule, run
 from linter.facts import NodeSelection
 from linter.model import (
-    CalicoNetwork, EncapMode, FelixConfig, Finding, IpPool, Level, Model, ParseProblem, Report, Where, merge_models,
+    CalicoNetwork, EncapMode, FelixConfig, Finding, IpPool, Level, Model, Notice, ParseProblem, Report, Where,
+    merge_models,
 )
 from linter.suppress import apply_suppressions
 
@@ -26,8 +26,15 @@ class ScanRequest:
     baseline: frozenset[str] = frozenset()
 
 
-def build_model(inputs: Inputs, config: Config) -> Model:
+@dataclass(frozen=True, slots=True)
+class Built:
+    model: Model
+    notices: tuple[Notice, ...] = ()  # what the parsers could not follow (remote modules, ...)
+
+
+def build_model(inputs: Inputs, config: Config) -> Built:
     models: list[Model] = []
+    notices: list[Notice] = []
     if inputs.terraform_dirs:
         from linter.parsers.aws_terraform import resources_to_model
         from linter.parsers.suppressions import scan_comment_suppressions
@@ -35,6 +42,7 @@ def build_model(inputs: Inputs, config: Config) -> Model:
         from linter.parsers.tf_embedded import embedded_models
 
         loaded = load_terraform(list(inputs.terraform_dirs), TfOptions(config.var_files, config.variables))
+        notices.extend(Notice(Level.NOTE, note) for note in loaded.notes)
         models.append(resources_to_model(loaded.resources))
         models.append(embedded_models(loaded.resources))
         suppressions = tuple(s for path, text in loaded.sources for s in scan_comment_suppressions(text, path))
@@ -70,7 +78,7 @@ def build_model(inputs: Inputs, config: Config) -> Model:
     models.append(_stated_calico(config))
     problems = tuple(ParseProblem(Where(path), f"cannot read: {why}") for path, why in inputs.unreadable)
     models.append(Model(problems=problems))
-    return merge_models(models)
+    return Built(merge_models(models), tuple(notices))
 
 
 def _stated_calico(config: Config) -> Model:
@@ -93,7 +101,8 @@ def _stated_calico(config: Config) -> Model:
 def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
     config = request.config
     inputs = discover(request.paths, config.exclude, config.calico_paths)
-    model = build_model(inputs, config)
+    built = build_model(inputs, config)
+    model = built.model
     selected = config.selected_rules([r.id for r in rules])
     options = EngineOptions(selected, dict(config.severity),
                             NodeSelection(config.nodes_include, config.nodes_exclude), request.root)
@@ -108,7 +117,7 @@ def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
     ran = tuple(r.doc for r in rules if r.id in selected)
     files = tuple(sorted(set(model.files) | {p for p, _ in inputs.templates} | {p for p, _ in inputs.calico}
                          | set(inputs.plans)))
-    report = Report(findings=tuple(sorted(findings, key=_order)), rules=ran, notices=evaluation.notices,
+    report = Report(findings=tuple(sorted(findings, key=_order)), rules=ran, notices=built.notices + evaluation.notices,
                     problems=model.problems, files=files, root=request.root, tool_version=__version__)
     return report, model
 

@@ -16,7 +16,7 @@ from linter.model import (
     NodeGroup, NodeKind, Peering, PortRange, PrefixListSource, Related, SecurityGroup, SgRule, Source, Subnet,
     Unknown, Vpc, Where,
 )
-from linter.parsers.tfvalues import ATTR_LINES, LINE, Ref, TfInstance, TfResource
+from linter.parsers.tfvalues import DYNAMIC_UNKNOWN, LINE, Ref, TfInstance, TfResource
 from linter.parsers.userdata import disables_src_dst_check
 
 PROTOCOL_NAMES = {"-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS, "tcp": TCP, "udp": UDP, "icmp": ICMP,
@@ -148,8 +148,20 @@ def subnet_key(value: Any, index: ResourceIndex) -> str | Unknown:
     return Unknown(repr(value))
 
 
-def _line(values: dict, attribute: str, default: int) -> int:
-    return values.get(ATTR_LINES, {}).get(attribute, default)
+def blocks(values: dict, name: str) -> list[dict]:
+    """Nested blocks of one type; anything else (an unknown value, a scalar) holds no readable block."""
+    found = values.get(name)
+    return [b for b in found if isinstance(b, dict)] if isinstance(found, list) else []
+
+
+def unknown_blocks(values: dict, name: str) -> Unknown | None:
+    """Why the blocks of this type cannot be known (a `dynamic` block over an unknown collection)."""
+    found = values.get(name)
+    if isinstance(found, Unknown):
+        return found
+    if name in (values.get(DYNAMIC_UNKNOWN) or ()):
+        return Unknown(f'dynamic "{name}" over an unknown collection')
+    return None
 
 
 # ------------------------------------------------------------------------------------------ mapping
@@ -239,9 +251,10 @@ def _inline_rules(resource: TfResource, index: ResourceIndex) -> Iterator[SgRule
     seen: set[tuple] = set()
     for instance in resource.instances:
         for direction in (Direction.INGRESS, Direction.EGRESS):
-            for block in instance.values.get(direction.value, []) or []:
-                if not isinstance(block, dict):
-                    continue
+            hidden = unknown_blocks(instance.values, direction.value)
+            if hidden is not None:  # rules exist that cannot be read: every verdict on this group is UNKNOWN
+                yield SgRule(resource.address, direction, hidden, None, (hidden,), resource.where, resource.deployment)
+            for block in blocks(instance.values, direction.value):
                 where = resource.where.at(block.get(LINE, resource.where.line))
                 rule = _classic_rule(resource.address, direction, block, where, resource.deployment, index,
                                      self_group=resource.address)
@@ -328,8 +341,8 @@ def _name_tag(values: dict) -> str | Unknown | None:
     tags = values.get("tags")
     if isinstance(tags, dict):
         return tags.get("Name")
-    for tag in values.get("tag", []) or []:  # ASG tag blocks
-        if isinstance(tag, dict) and tag.get("key") == "Name":
+    for tag in blocks(values, "tag"):  # ASG tag blocks
+        if tag.get("key") == "Name":
             return tag.get("value")
     return None
 
@@ -375,7 +388,7 @@ def _interfaces_by_instance(managed: list[TfResource], index: ResourceIndex) -> 
         targets: list[Any] = []
         if resource.type == "aws_network_interface":
             for instance in resource.instances:
-                targets += [b.get("instance") for b in instance.values.get("attachment", []) or [] if isinstance(b, dict)]
+                targets += [b.get("instance") for b in blocks(instance.values, "attachment")]
         elif resource.type == "aws_network_interface_attachment":
             for instance in resource.instances:
                 eni = index.get(instance.values.get("network_interface_id"))
@@ -392,16 +405,15 @@ def _interfaces_by_instance(managed: list[TfResource], index: ResourceIndex) -> 
 
 def _launch_template(values: dict, index: ResourceIndex, block_names: Sequence[str]) -> TfResource | None:
     for name in block_names:
-        for block in values.get(name, []) or []:
-            if isinstance(block, dict):
-                for attribute in ("id", "name", "launch_template_id", "launch_template_name"):
-                    target = index.get(block.get(attribute))
-                    if target is not None and target.type == "aws_launch_template":
-                        return target
-                for nested in ("launch_template", "launch_template_specification"):
-                    found = _launch_template(block, index, (nested,))
-                    if found is not None:
-                        return found
+        for block in blocks(values, name):
+            for attribute in ("id", "name", "launch_template_id", "launch_template_name"):
+                target = index.get(block.get(attribute))
+                if target is not None and target.type == "aws_launch_template":
+                    return target
+            for nested in ("launch_template", "launch_template_specification"):
+                found = _launch_template(block, index, (nested,))
+                if found is not None:
+                    return found
     return None
 
 
@@ -411,7 +423,7 @@ def _template_groups(template: TfResource, index: ResourceIndex) -> tuple[str | 
     if direct is not None:
         return direct
     interface_groups = [_groups_of(b, ("security_groups",), index)
-                        for b in values.get("network_interfaces", []) or [] if isinstance(b, dict)]
+                        for b in blocks(values, "network_interfaces")]
     return _union(interface_groups) if interface_groups else None
 
 
@@ -450,8 +462,8 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
         if value is False or isinstance(value, Unknown):
             check = value if check is True else check
         user_data_off |= disables_src_dst_check(decoded_user_data(values.get("user_data") or values.get("user_data_base64")))
-        for block in values.get("network_interface", []) or []:
-            eni = index.get(block.get("network_interface_id")) if isinstance(block, dict) else None
+        for block in blocks(values, "network_interface"):
+            eni = index.get(block.get("network_interface_id"))
             if eni is not None and eni not in interfaces:
                 interfaces = interfaces + [eni]
     for eni in interfaces:
