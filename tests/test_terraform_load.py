@@ -346,3 +346,101 @@ def test_json_tfvars_and_var_file(tmp_path: Path) -> None:
     options = TfOptions(var_files=(str(tmp_path / "more.tfvars.json"),))
     [resource] = load_terraform([str(tmp_path)], options).resources
     assert resource.instances[0].values["v"] == ["json", ["from", "file"]]
+
+
+# ------------------------------------------------------------------------------------------ type constraints
+
+
+def _values_of(tmp_path: Path, text: str, options: TfOptions = TfOptions()) -> dict[str, Any]:
+    (tmp_path / "main.tf").write_text(text)
+    load = load_terraform([str(tmp_path)], options)
+    assert load.problems == ()
+    return by_address(load)["null_resource.v"].instances[0].values["triggers"]
+
+
+def test_optional_object_attributes_take_their_defaults(tmp_path: Path) -> None:
+    values = _values_of(tmp_path, """
+variable "rules" {
+  type = list(object({
+    port     = number
+    protocol = optional(string, "tcp")
+    cidrs    = optional(list(string), ["0.0.0.0/0"])
+    note     = optional(string)
+  }))
+  default = [{ port = 179 }, { port = "4789", protocol = "udp", note = null }]
+}
+variable "pools" {
+  type    = map(object({ size = optional(number, 2), check = optional(bool, true) }))
+  default = { a = {}, b = { size = "3", check = "false" } }
+}
+resource "null_resource" "v" {
+  triggers = { rules = var.rules, pools = var.pools }
+}
+""")
+    assert values["rules"] == [{"port": 179, "protocol": "tcp", "cidrs": ["0.0.0.0/0"], "note": None},
+                               {"port": 4789, "protocol": "udp", "cidrs": ["0.0.0.0/0"], "note": None}]
+    assert values["pools"] == {"a": {"size": 2, "check": True}, "b": {"size": 3, "check": False}}
+
+
+def test_optional_defaults_apply_to_module_inputs(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text("""
+variable "pool" {
+  type = object({ kind = optional(string, "asg"), zones = optional(list(string), []) })
+}
+resource "null_resource" "v" {
+  triggers = { kind = var.pool.kind, zones = length(var.pool.zones) }
+}
+""")
+    (tmp_path / "main.tf").write_text('module "m" {\n  source = "./m"\n  pool   = {}\n}\n')
+    load = load_terraform([str(tmp_path)])
+    triggers = by_address(load)["module.m.null_resource.v"].instances[0].values["triggers"]
+    assert triggers == {"kind": "asg", "zones": 0}
+
+
+def test_collection_elements_are_converted(tmp_path: Path) -> None:
+    values = _values_of(tmp_path, """
+variable "strings" {
+  type    = list(string)
+  default = [1, true, "x"]
+}
+variable "ports" {
+  type    = set(number)
+  default = ["443", 22, "22"]
+}
+variable "pair" {
+  type    = tuple([string, number])
+  default = [5, "6"]
+}
+variable "counts" {
+  type    = map(number)
+  default = { a = "1" }
+}
+variable "loose" {
+  type    = any
+  default = [1, "1"]
+}
+resource "null_resource" "v" {
+  triggers = { strings = var.strings, ports = var.ports, pair = var.pair, counts = var.counts, loose = var.loose }
+}
+""")
+    assert values == {"strings": ["1", "true", "x"], "ports": [22, 443], "pair": ["5", 6], "counts": {"a": 1},
+                      "loose": [1, "1"]}
+
+
+def test_conversion_keeps_unknowns_and_references(tmp_path: Path) -> None:
+    values = _values_of(tmp_path, """
+variable "given" {
+  type = list(object({ id = string, port = optional(number, 179) }))
+}
+variable "pool" {
+  type    = object({ sg = string, size = optional(number, 1) })
+  default = { sg = null }
+}
+resource "aws_security_group" "g" {}
+resource "null_resource" "v" {
+  triggers = { given = var.given, pool = var.pool }
+}
+""")
+    assert values["given"] == Unknown("var.given")
+    assert values["pool"] == {"sg": None, "size": 1}

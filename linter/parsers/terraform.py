@@ -328,6 +328,7 @@ class _Module:
     def _variable(self, name: str, text: str) -> Any:
         block = self.config.variables.get(name)
         type_text = _type_text(block)
+        kind = _type_of(block)
         if name in self.inputs:
             given = self.inputs[name]
             if isinstance(given, _CliValue):
@@ -337,13 +338,13 @@ class _Module:
             else:
                 expr, scope = given
                 value = evaluate(expr, scope)
-            return _convert(value, type_text)
+            return _convert(value, kind)
         if block is None:
             return EvalError(text)
         default = block.body.attribute("default")
         if default is None:
             return Unknown(f"var.{name}")
-        return _convert(evaluate(default.expr, Scope()), type_text)
+        return _convert(evaluate(default.expr, Scope()), kind)
 
     def local(self, name: str, text: str) -> Any:
         attribute = self.config.locals.get(name)
@@ -447,19 +448,95 @@ def _type_text(block: hcl.Block | None) -> str:
     return text.replace(" ", "")
 
 
-def _convert(value: Any, type_text: str) -> Any:
-    """Terraform's conversion of a variable value to its declared primitive type."""
-    if value is None or has_unknown(value) or not type_text:
+@dataclass(frozen=True, slots=True)
+class _Type:
+    """A variable's type constraint: `kind` is a primitive (string, number, bool), a collection
+    (list, set, map: `element`), tuple (`elements`), object (`attributes`), or "any"."""
+
+    kind: str
+    element: "_Type | None" = None
+    elements: tuple["_Type", ...] = ()
+    # object attributes: (name, type, optional, default expression or None)
+    attributes: tuple[tuple[str, "_Type", bool, Any], ...] = ()
+
+
+_ANY = _Type("any")
+_PRIMITIVES = ("string", "number", "bool")
+
+
+def _type_of(block: hcl.Block | None) -> _Type:
+    attribute = block.body.attribute("type") if block is not None else None
+    return _ANY if attribute is None else _parse_type(attribute.expr)
+
+
+def _parse_type(expr: Any) -> _Type:
+    """An HCL type expression -> _Type; anything not understood is `any` (no conversion)."""
+    if isinstance(expr, hcl.Literal) and isinstance(expr.value, str):  # old syntax: type = "string"
+        name = expr.value.strip()
+        return _Type(name) if name in _PRIMITIVES else _ANY
+    if isinstance(expr, hcl.Template) and len(expr.parts) == 1 and isinstance(expr.parts[0], str):
+        return _parse_type(hcl.Literal(expr.parts[0], expr.text, expr.line))
+    if isinstance(expr, hcl.Variable):
+        return _Type(expr.name) if expr.name in _PRIMITIVES else _ANY
+    if not isinstance(expr, hcl.Call) or not expr.args:
+        return _ANY
+    argument = expr.args[0]
+    if expr.name in ("list", "set", "map") and len(expr.args) == 1:
+        return _Type(expr.name, element=_parse_type(argument))
+    if expr.name == "tuple" and isinstance(argument, hcl.TupleExpr):
+        return _Type("tuple", elements=tuple(_parse_type(item) for item in argument.items))
+    if expr.name == "object" and isinstance(argument, hcl.ObjectExpr):
+        attributes = []
+        for key, value in argument.items:
+            name = key.name if isinstance(key, hcl.Variable) else getattr(key, "value", None)
+            if not isinstance(name, str):
+                return _ANY
+            if isinstance(value, hcl.Call) and value.name == "optional" and value.args:
+                default = value.args[1] if len(value.args) > 1 else None
+                attributes.append((name, _parse_type(value.args[0]), True, default))
+            else:
+                attributes.append((name, _parse_type(value), False, None))
+        return _Type("object", attributes=tuple(attributes))
+    return _ANY
+
+
+def _convert(value: Any, kind: _Type) -> Any:
+    """Terraform's conversion of a variable value to its type constraint: primitives converted,
+    collections element by element, object attributes that are `optional(type, default)` and
+    absent filled with their default (or null). What cannot be converted is left as it is."""
+    if value is None or isinstance(value, (Unknown, Ref, Lazy)) or kind.kind == "any":
         return value
-    if type_text == "string":
-        text = to_string(value)
-        return text if text is not None else value
-    if type_text == "number":
-        number = to_number(value)
-        return number if number is not None else value
-    if type_text == "bool":
-        boolean = to_bool(value)
-        return boolean if boolean is not None else value
+    if kind.kind in _PRIMITIVES:
+        if has_unknown(value):
+            return value
+        convert = {"string": to_string, "number": to_number, "bool": to_bool}[kind.kind]
+        converted = convert(value)
+        return converted if converted is not None else value
+    if kind.kind in ("list", "set") and isinstance(value, list) and kind.element is not None:
+        items = [_convert(item, kind.element) for item in value]
+        if kind.kind == "set" and not has_unknown(items):
+            unique: dict[str, Any] = {}
+            for item in items:
+                unique.setdefault(json.dumps(item, sort_keys=True, default=str), item)
+            items = list(unique.values())
+            if all(isinstance(i, str) for i in items) or all(
+                    isinstance(i, (int, float)) and not isinstance(i, bool) for i in items):
+                items = sorted(items)
+        return items
+    if kind.kind == "tuple" and isinstance(value, list) and len(value) == len(kind.elements):
+        return [_convert(item, element) for item, element in zip(value, kind.elements)]
+    if kind.kind == "map" and isinstance(value, dict) and kind.element is not None:
+        return {key: (item if key in (LINE, ATTR_LINES) else _convert(item, kind.element))
+                for key, item in value.items()}
+    if kind.kind == "object" and isinstance(value, dict):
+        converted_object = dict(value)
+        for name, attribute_type, optional, default in kind.attributes:
+            if name in value and value[name] is not None:
+                converted_object[name] = _convert(value[name], attribute_type)
+            elif optional:
+                fill = evaluate(default, Scope()) if default is not None else None
+                converted_object[name] = _convert(fill, attribute_type)
+        return converted_object
     return value
 
 
