@@ -213,7 +213,9 @@ def _subjects(case: Mapping[str, Any], facts: Facts) -> Iterator[tuple[Subject, 
     elif kind == "sg-rule":
         yield from ((r, passed) for r in facts.model.sg_rules)
     elif kind == "pool":
-        yield from ((p, passed) for p in facts.pools_found if p.disabled is not True)
+        # found pools, and calico-node's environment pool when it is the one in effect; never the assumed one
+        judged = () if facts.pool_assumed else facts.effective_pools
+        yield from ((p, passed) for p in judged)
     elif kind == "config-problem":
         yield from ((p, passed) for p in facts.model.config_problems)
 

@@ -90,3 +90,14 @@ def test_random_structures_never_raise(resources: dict, conditions: dict, parame
     template = {"Resources": resources, "Conditions": conditions, "Parameters": parameters,
                 "Outputs": {"X": {"Value": {"Ref": "A"}}}}
     _check(load_template((FIXTURES / "nested" / "fuzz.json").as_posix(), text=json.dumps(template)))
+
+
+def test_error_at_end_of_input_is_located_on_the_last_line(tmp_path) -> None:
+    from linter.parsers.cloudformation import load_template
+
+    text = ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Node:\n    Type: AWS::EC2::Instance\n"
+            "    Properties:\n      SourceDestCheck: [false")
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    problems = load_template(str(path)).problems
+    assert [p.where.line for p in problems] == [6]

@@ -167,3 +167,17 @@ def test_security_groups_of_for_each_module_instances_stay_distinct(tmp_path: Pa
         'module "pool" {\n  source   = "./m"\n  for_each = toset(["a", "b"])\n  name     = each.key\n}\n')
     groups = resources_to_model(load_terraform([str(tmp_path)]).resources).security_groups
     assert len(groups) == 2
+
+
+def test_json_syntax_gives_identical_findings_at_json_lines() -> None:
+    """(a) again, in Terraform's JSON syntax (`fixtures/tfplan/cluster_json/*.tf.json`)."""
+    from_json = _scan(FIXTURES / "cluster_json")
+    assert _logical(from_json, FLAT_ITSELF) == _logical(_scan(FLAT), FLAT_ITSELF)
+    main = FIXTURES / "cluster_json" / "main.tf.json"
+    at = {f.rule: f for f in from_json}
+    controllers = _line(main, '"controllers": {')
+    bgp = _line(main, '"from_port": 179', controllers)
+    assert (at["CAL008"].where.file, at["CAL008"].where.line) == (main.as_posix(), _line(main, "{", bgp - 3))
+    assert (at["CAL007"].where.line, at["CAL007"].related[0].where.line) == \
+        (_line(main, '"pool": {'), _line(main, '"main": {'))
+    assert at["CAL005"].suppressed is True

@@ -1,11 +1,14 @@
 """load_terraform on fixture module trees: variables, count/for_each, dynamic, references, modules."""
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linter.model import Unknown
 from linter.parsers.terraform import TfLoad, TfOptions, load_terraform, resource_lines
@@ -444,3 +447,104 @@ resource "null_resource" "v" {
 """)
     assert values["given"] == Unknown("var.given")
     assert values["pool"] == {"sg": None, "size": 1}
+
+
+# ------------------------------------------------------------------------------------------ .tf.json
+
+
+_TF_JSON = """{
+  "variable": {
+    "ports": {
+      "type": "list(object({port = number, protocol = optional(string, \\"tcp\\")}))",
+      "default": [{"port": 179}]
+    },
+    "literal": {"default": "${not.a.template}"}
+  },
+  "locals": {"cidr": "${cidrsubnet(\\"10.0.0.0/16\\", 8, 1)}", "tags": {"Name": "n-${var.literal}"}},
+  "resource": {
+    "aws_security_group": {
+      "nodes": {
+        "//": "a comment key is ignored",
+        "tags": {"Name": "x"},
+        "ingress": [
+          {"protocol": "tcp", "from_port": 22, "to_port": 22}
+        ],
+        "egress": {"protocol": "-1", "from_port": 0, "to_port": 0},
+        "dynamic": {
+          "ingress": {
+            "for_each": "${var.ports}",
+            "iterator": "rule",
+            "content": {"protocol": "${rule.value.protocol}", "from_port": "${rule.value.port}",
+                        "cidr_blocks": ["${local.cidr}"]}
+          }
+        }
+      }
+    },
+    "aws_instance": {
+      "node": {"count": "${length(var.ports) + 1}", "vpc_security_group_ids": ["${aws_security_group.nodes.id}"],
+               "tags": "${local.tags}"}
+    }
+  },
+  "module": {"m": {"source": "./m", "given": "${local.cidr}"}}
+}
+"""
+
+
+def test_tf_json_files_load_like_tf(tmp_path: Path) -> None:
+    (tmp_path / "main.tf.json").write_text(_TF_JSON)
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text('variable "given" {}\nresource "null_resource" "v" {\n  x = var.given\n}\n')
+    load = load_terraform([str(tmp_path)])
+    assert load.problems == () and load.notes == ()
+    found = by_address(load)
+    group = found["aws_security_group.nodes"]
+    assert group.where.line == 12 and group.end_line == 27 and group.where.file.endswith("main.tf.json")
+    values = group.instances[0].values
+    assert values["tags"] == {"Name": "x"}  # an object attribute, not a block
+    assert [(r["from_port"], r.get("protocol"), r.get("cidr_blocks"), r[LINE]) for r in values["ingress"]] == \
+        [(22, "tcp", None, 16), (179, "tcp", ["10.0.1.0/24"], 20)]  # literal then dynamic (optional default)
+    assert values["egress"] == [{LINE: 18, "protocol": "-1", "from_port": 0, "to_port": 0,
+                                 ATTR_LINES: {"protocol": 18, "from_port": 18, "to_port": 18}}]
+    assert values[ATTR_LINES] == {"tags": 14}
+    node = found["aws_instance.node"]
+    assert [i.key for i in node.instances] == [0, 1]
+    assert node.instances[0].values["vpc_security_group_ids"] == [Ref("aws_security_group.nodes", "id")]
+    assert node.instances[0].values["tags"] == {"Name": "n-${not.a.template}"}  # variable defaults are literal
+    assert found["module.m.null_resource.v"].instances[0].values["x"] == "10.0.1.0/24"
+    assert str(tmp_path / "main.tf.json") in dict(load.sources)
+    assert resource_lines(str(tmp_path))["aws_instance.node"].line == 30
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ('{\n  "resource": {\n    "a": {,\n}', 3, "JSON does not parse"),
+    ('[1]', 1, "must hold a JSON object"),
+    ('{"variable": {"v": {"type": "list(("}}}', 1, "variable type"),
+    ('{"locals": {"x": "${var.}"}}', 1, "in '${var.}'"),
+    ('{"a": 1} x', 1, "extra data"),
+])
+def test_bad_tf_json_is_a_problem_and_the_rest_loads(tmp_path: Path, text: str, line: int, words: str) -> None:
+    (tmp_path / "bad.tf.json").write_text(text)
+    (tmp_path / "ok.tf").write_text('resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+    load = load_terraform([str(tmp_path)])
+    assert [r.address for r in load.resources] == ["aws_vpc.v"]
+    [problem] = load.problems
+    assert words in problem.message and problem.where.line == line
+    assert problem.where.file == (tmp_path / "bad.tf.json").as_posix()
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.sampled_from(["${var.x}", "${", "tcp", "${aws_vpc.v.id}", "x"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["resource", "aws_vpc", "v", "dynamic", "ingress", "content", "for_each", "variable", "type",
+                         "locals", "module", "source", "count", "//"]), inner, max_size=3),
+    max_leaves=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_JSON_VALUES)
+def test_fuzz_tf_json_never_raises(value: Any) -> None:
+    from linter.parsers.tfjson import parse_tf_json
+
+    text = json.dumps(value)
+    parse_tf_json(text, "/x/main.tf.json")
+    parse_tf_json(text[: len(text) // 2], "/x/main.tf.json")

@@ -169,8 +169,11 @@ class _Loader:
 
         template, errors = decode_text(text)
         if errors:
+            last_line = max(1, len(text.splitlines()))
             for error in errors[:1]:  # the first error is the one to fix; the rest often follow from it
-                where = Where(file, fixed_line or error.line, 1 if fixed_line else error.column, "")
+                # an error at end of input is reported past the last line: code review cannot show that
+                line, column = (error.line, error.column) if error.line <= last_line else (last_line, 1)
+                where = Where(file, fixed_line or line, 1 if fixed_line else column, "")
                 self.problems.append(ParseProblem(where, f"CloudFormation template does not parse: {error.message}"))
             return None
         if not isinstance(template, dict):

@@ -1,4 +1,4 @@
-"""Terraform HCL source -> evaluated resources (`TfResource`), module by module.
+"""Terraform HCL source (`.tf`, and `.tf.json` through `tfjson`) -> evaluated resources (`TfResource`).
 
 Each root module directory is evaluated with its variables (defaults, `terraform.tfvars`,
 `*.auto.tfvars`, `--var-file`, `--var`), locals, `count`/`for_each` and local modules. Whatever
@@ -16,6 +16,7 @@ from linter.model import ParseProblem, Unknown, Where
 from linter.parsers import hcl
 from linter.parsers.tfeval import (EvalError, Lazy, Scope, evaluate, finalize, has_unknown, to_bool,
                                    to_number, to_string)
+from linter.parsers.tfjson import parse_tf_json
 from linter.parsers.tfvalues import ATTR_LINES, DYNAMIC_UNKNOWN, LINE, Ref, TfInstance, TfResource
 
 
@@ -126,7 +127,10 @@ class _Loader:
             self.problems.append(ParseProblem(Where(path, 1, 1, ""), f"cannot read file: {error.strerror}"))
             return None
         self.sources[path] = text
-        body, problems = hcl.parse_hcl(text, path)
+        if path.endswith(".tf.json"):
+            body, problems = parse_tf_json(text, path)
+        else:
+            body, problems = hcl.parse_hcl(text, path)
         self.problems.extend(problems)
         return body
 
@@ -141,7 +145,7 @@ class _Loader:
             names = []
         for name in names:
             path = f"{directory}/{name}"
-            if not name.endswith(".tf") or not os.path.isfile(path):
+            if not name.endswith((".tf", ".tf.json")) or not os.path.isfile(path):
                 continue
             body = self.read(path)
             if body is not None:
