@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from linter.facts import ASSUMED_POOL, Facts, NodeSelection
 from linter.model import (
-    ConfigProblem, Finding, IpPool, Level, Model, NodeGroup, Notice, ParseProblem, Related, RuleDoc, SgRule,
+    CidrSource, ConfigProblem, Finding, IpPool, Level, Model, NodeGroup, Notice, ParseProblem, Related, RuleDoc, SgRule,
     Where,
 )
 from linter.predicates import NodePair, Subject, evaluate
@@ -110,11 +110,11 @@ def run(model: Model, rules: Iterable[Rule], options: EngineOptions = EngineOpti
     active = [r for r in rules if options.selected is None or r.id in options.selected]
     findings: list[Finding] = []
     for rule in active:
-        if rule.id == "CAL000":
-            findings.extend(_parse_findings(rule, model.problems, options.root))
+        found = list(_parse_findings(rule, model.problems, options.root)) if rule.id == "CAL000" else []
         for index, case in enumerate(rule.cases):
-            findings.extend(_run_case(rule, index, case, facts))
-    findings = [_with_level(f, rule_level(r, facts, options), options) for r in active for f in findings if f.rule == r.id]
+            found.extend(_run_case(rule, index, case, facts))
+        level = rule_level(rule, facts, options)
+        findings.extend(f if f.level is Level.NOTE else replace(f, level=level) for f in found)
     return Evaluation(tuple(_merge_collapsed(findings)), tuple(_notices(facts, active)))
 
 
@@ -125,13 +125,6 @@ def rule_level(rule: Rule, facts: Facts, options: EngineOptions) -> Level:
     if rule.level_if.get("all_pools_encapsulate_always") and facts.all_pools_encapsulate_always():
         level = Level(rule.level_if["all_pools_encapsulate_always"])
     return level
-
-
-def _with_level(finding: Finding, level: Level, options: EngineOptions) -> Finding:
-    # UNKNOWN results and parse notes keep their NOTE level; everything else takes the rule's level.
-    if finding.level is Level.NOTE:
-        return finding
-    return replace(finding, level=level)
 
 
 def _parse_findings(rule: Rule, problems: Iterable[ParseProblem], root: str) -> Iterator[Finding]:
@@ -252,15 +245,16 @@ def _finding(rule: Rule, index: int, case: Mapping[str, Any], subject: Subject, 
     fields = dict(case.get("fields", {}))
     where, anchors, related, identity = _locate(case["report_at"], subject, outcome, facts, fields)
     message = rule.doc.message.format_map(_Fields(fields))
-    level = rule.doc.level
+    level = rule.doc.level  # the run's level for the rule is applied by `run`; UNKNOWN stays a note
     fix = None
-    if outcome.verdict is Verdict.UNKNOWN:
+    unverified = outcome.verdict is Verdict.UNKNOWN
+    if unverified:
         level = Level.NOTE
         message = f"could not verify, depends on {outcome.reason}: {message}"
     elif isinstance(subject, NodeGroup):
         fix = subject.disable_check_fix
     return Finding(rule.id, level, message, where, tuple(related), tuple(anchors),
-                   f"{rule.id}|{index}|{identity}", fix)
+                   f"{rule.id}|{index}|{identity}", fix, unverified=unverified)
 
 
 class _Fields(dict):
@@ -318,8 +312,6 @@ def _locate(report_at: str, subject: Subject, outcome: Outcome, facts: Facts,
 
 
 def _internet_cidrs(rule: SgRule) -> list[str]:
-    from linter.model import CidrSource
-
     return [s.cidr for s in rule.sources if isinstance(s, CidrSource) and s.cidr in ("0.0.0.0/0", "::/0")]
 
 

@@ -299,6 +299,7 @@ class Finding:
     fix: Fix | None = None
     suppression: Suppression | None = None
     baselined: bool = False
+    unverified: bool = False  # an UNKNOWN result: reported as a note, a failure only with --strict
 
     @property
     def suppressed(self) -> bool:

@@ -124,7 +124,7 @@ def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
 
 def _strict(finding: Finding) -> Finding:
     """--strict: a result that could not be verified fails like an error."""
-    if finding.level is Level.NOTE and finding.message.startswith("could not verify"):
+    if finding.unverified:
         return replace(finding, level=Level.ERROR)
     return finding
 

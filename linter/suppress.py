@@ -5,7 +5,7 @@ import datetime as _dt
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from linter.model import Finding, Level, Model, Suppression, Where
 
@@ -109,12 +109,10 @@ def read_baseline(text: str) -> frozenset[str]:
     return frozenset(entry["fingerprint"] for entry in data.get("findings", []))
 
 
-def write_baseline(findings: Iterable[Finding], relative: "callable") -> str:
+def write_baseline(findings: Iterable[Finding], relative: Callable[[str], str]) -> str:
     entries = sorted(
         ({"fingerprint": fingerprint(f), "rule": f.rule, "resource": f.where.address, "file": relative(f.where.file)}
          for f in findings if not f.suppressed and f.level is not Level.NOTE),
         key=lambda e: (e["file"], e["rule"], e["resource"], e["fingerprint"]))
     return json.dumps({"version": 1, "findings": entries}, indent=2) + "\n"
 
-
-__all__ = ["apply_suppressions", "fingerprint", "read_baseline", "write_baseline", "Where"]
