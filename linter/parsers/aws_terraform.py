@@ -16,7 +16,7 @@ from linter.model import (
     NodeGroup, NodeKind, Peering, PortRange, PrefixListSource, Related, SecurityGroup, SgRule, Source, Subnet,
     Unknown, Vpc, Where,
 )
-from linter.parsers.tfvalues import DYNAMIC_UNKNOWN, LINE, Ref, TfInstance, TfResource
+from linter.parsers.tfvalues import DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource
 from linter.parsers.userdata import disables_src_dst_check
 
 PROTOCOL_NAMES = {"-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS, "tcp": TCP, "udp": UDP, "icmp": ICMP,
@@ -370,16 +370,19 @@ def _union(parts: Iterable[tuple | Unknown | None]) -> tuple | Unknown:
 
 def _node_groups(managed: list[TfResource], index: ResourceIndex) -> Iterator[NodeGroup]:
     interfaces = _interfaces_by_instance(managed, index)
-    used_templates: set[str] = set()
+    attached = {eni.address for enis in interfaces.values() for eni in enis}
     for resource in managed:
         if resource.type in COMPUTE_LIKE:
             yield _instance_node(resource, index, interfaces.get(resource.address, []))
         elif resource.type == "aws_autoscaling_group":
-            node = _asg_node(resource, index)
-            used_templates.update(r.where.address for r in node.related)
-            yield node
+            yield _asg_node(resource, index)
         elif resource.type == "aws_eks_node_group":
             yield _eks_node(resource, index)
+        elif resource.type == "aws_network_interface" and resource.address not in attached \
+                and not resource.extras.get(PLANNED) and "source_dest_check" in resource.instances[0].values:
+            # an interface that declares the check is a compute resource of its own (DESIGN §5);
+            # in a plan every attribute carries its default, so there only attached interfaces count
+            yield _interface_node(resource, index)
 
 
 def _interfaces_by_instance(managed: list[TfResource], index: ResourceIndex) -> dict[str, list[TfResource]]:
@@ -488,6 +491,17 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
     return NodeGroup(resource.address, NodeKind.INSTANCE, resource.where, groups, subnets, check, check_where,
                      multiple=resource.multiple, name_tag=_name_tag(resource.instances[0].values),
                      related=tuple(related), deployment=resource.deployment, disable_check_fix=fix)
+
+
+def _interface_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
+    values = resource.instances[0].values
+    groups = _groups_of(values, ("security_groups",), index) or ()
+    subnet = values.get("subnet_id")
+    subnets: Any = (subnet_key(subnet, index),) if subnet is not None else Unknown(f"{resource.address} subnet_id")
+    check = as_bool(values.get("source_dest_check"))
+    return NodeGroup(resource.address, NodeKind.NETWORK_INTERFACE, resource.where, groups, subnets,
+                     True if check is None else check, resource.where, multiple=resource.multiple,
+                     name_tag=_name_tag(values), deployment=resource.deployment)
 
 
 def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:

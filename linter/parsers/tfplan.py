@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from linter.model import Model, ParseProblem, Suppression, Unknown, Where, merge_models
-from linter.parsers.tfvalues import LINE, Ref, TfInstance, TfResource
+from linter.parsers.tfvalues import PLANNED, LINE, Ref, TfInstance, TfResource
 
 SUPPORTED_MAJOR = ("0", "1")
 # keys of a resource object in planned_values that are not its attributes
@@ -143,7 +143,7 @@ def _read_plan(data: Any, plan_path: str, text: str) -> list[TfResource]:
         found.append(_relined(TfResource(
             address=raw.address, type=raw.type, name=raw.name, module=raw.module,
             where=Where(plan_path, line, column, raw.address), instances=tuple(instances), mode=raw.mode,
-            deployment=plan_path), line, None))
+            deployment=plan_path, extras={PLANNED: True}), line, None))
     return found
 
 

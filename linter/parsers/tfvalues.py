@@ -16,6 +16,8 @@ ATTR_LINES = "__attr_lines__"  # {attribute name: line}
 # `dynamic` blocks whose for_each is unknown: {DYNAMIC_UNKNOWN: [block type names]} in the dict
 # that would have held them (no block is generated for them)
 DYNAMIC_UNKNOWN = "__dynamic_unknown__"
+# TfResource.extras key: the values come from a plan, where every attribute carries its default
+PLANNED = "planned"
 
 
 @dataclass(frozen=True, slots=True)
