@@ -119,17 +119,28 @@ class ResourceIndex:
         return None
 
 
+def instance_address(resource: TfResource, instance: TfInstance) -> str:
+    """A counted/for_each resource's instances are separate things in the model (`aws_subnet.az[1]`)."""
+    if len(resource.instances) > 1 or resource.count_unknown is not None:
+        key = instance.key
+        if key is None:  # instances of a for_each'd module: addresses carry no module key, use the position
+            key = next(i for i, candidate in enumerate(resource.instances) if candidate is instance)
+        return f"{resource.address}[{_key_text(key)}]"
+    return resource.address
+
+
 def group_key(value: Any, index: ResourceIndex) -> str | Unknown:
     """A security group reference (id or name) -> its key in the model."""
     if isinstance(value, Unknown):
         return value
     if isinstance(value, Ref):
         target = index.get(value)
-        if target is not None and target.type == "aws_security_group":
-            return target.address
-        if target is not None and target.type == "aws_default_security_group":
-            return target.address
-        return Unknown(str(value))
+        if target is None or target.type not in ("aws_security_group", "aws_default_security_group"):
+            return Unknown(str(value))
+        if len(target.instances) > 1 or target.count_unknown is not None:
+            keyed = value.address != target.address
+            return value.address if keyed else Unknown(f"which instance of {target.address}")
+        return target.address
     if isinstance(value, str) and value:
         return value  # a literal id/name: only matches the same literal elsewhere
     return Unknown(repr(value))
@@ -183,7 +194,8 @@ def resources_to_model(resources: Sequence[TfResource]) -> Model:
                     vpcs[target.address] = Vpc(vpc.key, vpc.cidrs + (_str_or_unknown(instance.values.get("cidr_block")),),
                                                vpc.where, vpc.deployment)
     subnets = [s for r in managed if r.type == "aws_subnet" for s in _subnets(r, index)]
-    groups = [_group(r, index) for r in managed if r.type in ("aws_security_group", "aws_default_security_group")]
+    groups = [g for r in managed if r.type in ("aws_security_group", "aws_default_security_group")
+              for g in _groups(r, index)]
     rules = [rule for r in managed for rule in _rules(r, index)]
     peerings = [_peering(r, index) for r in managed if r.type == "aws_vpc_peering_connection"]
     nodes = list(_node_groups(managed, index))
@@ -213,9 +225,8 @@ def _vpc_key(value: Any, index: ResourceIndex) -> str | Unknown | None:
 
 
 def _subnets(resource: TfResource, index: ResourceIndex) -> Iterator[Subnet]:
-    many = len(resource.instances) > 1 or resource.count_unknown is not None
     for instance in resource.instances:
-        key = f"{resource.address}[{_key_text(instance.key)}]" if many else resource.address
+        key = instance_address(resource, instance)
         values = instance.values
         yield Subnet(key, _str_or_unknown(values.get("cidr_block", Unknown(f"{key}.cidr_block"))), resource.where,
                      _vpc_key(values.get("vpc_id"), index), values.get("availability_zone"), resource.deployment)
@@ -225,10 +236,11 @@ def _key_text(key: Any) -> str:
     return f'"{key}"' if isinstance(key, str) else str(key)
 
 
-def _group(resource: TfResource, index: ResourceIndex) -> SecurityGroup:
-    values = resource.instances[0].values
-    return SecurityGroup(resource.address, resource.where, _vpc_key(values.get("vpc_id"), index),
-                         default_egress_all=False, deployment=resource.deployment)
+def _groups(resource: TfResource, index: ResourceIndex) -> Iterator[SecurityGroup]:
+    for instance in resource.instances:
+        yield SecurityGroup(instance_address(resource, instance), resource.where,
+                            _vpc_key(instance.values.get("vpc_id"), index), default_egress_all=False,
+                            deployment=resource.deployment)
 
 
 def _peering(resource: TfResource, index: ResourceIndex) -> Peering:
@@ -250,15 +262,15 @@ def _rules(resource: TfResource, index: ResourceIndex) -> Iterator[SgRule]:
 def _inline_rules(resource: TfResource, index: ResourceIndex) -> Iterator[SgRule]:
     seen: set[tuple] = set()
     for instance in resource.instances:
+        group = instance_address(resource, instance)
         for direction in (Direction.INGRESS, Direction.EGRESS):
             hidden = unknown_blocks(instance.values, direction.value)
             if hidden is not None:  # rules exist that cannot be read: every verdict on this group is UNKNOWN
-                yield SgRule(resource.address, direction, hidden, None, (hidden,), resource.where, resource.deployment)
+                yield SgRule(group, direction, hidden, None, (hidden,), resource.where, resource.deployment)
             for block in blocks(instance.values, direction.value):
                 where = resource.where.at(block.get(LINE, resource.where.line))
-                rule = _classic_rule(resource.address, direction, block, where, resource.deployment, index,
-                                     self_group=resource.address)
-                identity = (rule.where.line, rule.protocol, rule.ports, rule.sources)
+                rule = _classic_rule(group, direction, block, where, resource.deployment, index, self_group=group)
+                identity = (rule.group, rule.where.line, rule.protocol, rule.ports, rule.sources)
                 if identity not in seen:
                     seen.add(identity)
                     yield rule
