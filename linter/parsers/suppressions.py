@@ -13,11 +13,13 @@ import re
 from linter.model import Suppression, Where
 
 _MARKER = re.compile(
-    r"(?P<lead>^|[^\S\n]|(?<=[^\s]))(?:#|//)\s*calico-lint\s*:\s*ignore\s*\[(?P<rules>[^\]]*)\]"
+    # `#` or `//` comments; in Terraform's JSON syntax the comment key: "//": "calico-lint: ignore[...] ..."
+    r"(?:#|//|\"//\"\s*:\s*\")\s*calico-lint\s*:\s*ignore\s*\[(?P<rules>[^\]]*)\]"
     r"(?P<rest>[^\n]*)$"
 )
+_JSON_TAIL = re.compile(r'"\s*,?\s*$')
 _UNTIL = re.compile(r"\buntil=(\d{4}-\d{2}-\d{2})\b")
-_COMMENT_ONLY = re.compile(r"^\s*(#|//|/\*|\*)")
+_COMMENT_ONLY = re.compile(r'^\s*(#|//|/\*|\*|"//"\s*:)')
 
 
 def scan_comment_suppressions(text: str, file: str) -> tuple[Suppression, ...]:
@@ -33,7 +35,7 @@ def scan_comment_suppressions(text: str, file: str) -> tuple[Suppression, ...]:
         if match is None:
             continue
         rules = tuple(r.strip().upper() for r in match.group("rules").split(",") if r.strip())
-        rest = match.group("rest")
+        rest = _JSON_TAIL.sub("", match.group("rest")) if match.group(0).startswith('"//"') else match.group("rest")
         until_match = _UNTIL.search(rest)
         until = until_match.group(1) if until_match else None
         reason = _UNTIL.sub("", rest).strip(" \t-:")
