@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any, Iterable, Iterator, Mapping
 
 from linter.facts import ASSUMED_POOL, Facts, NodeSelection
 from linter.model import (
-    CidrSource, ConfigProblem, Finding, IpPool, Level, Model, NodeGroup, Notice, ParseProblem, Related, RuleDoc, SgRule,
+    TCP, UDP, CidrSource, ConfigProblem, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem, Related, RuleDoc, SgRule,
     Where,
 )
-from linter.predicates import NodePair, Subject, evaluate
+from linter.predicates import Flow, NodePair, Subject, evaluate
 from linter.verdict import Outcome, Verdict, all_of
 
 BUILTIN = "builtin"
@@ -253,8 +254,37 @@ def _finding(rule: Rule, index: int, case: Mapping[str, Any], subject: Subject, 
         message = f"could not verify, depends on {outcome.reason}: {message}"
     elif isinstance(subject, NodeGroup):
         fix = subject.disable_check_fix
+    elif isinstance(subject, NodePair) and case["report_at"] == "receiver":
+        fix = _ingress_fix(case["require"], subject, facts)
     return Finding(rule.id, level, message, where, tuple(related), tuple(anchors),
                    f"{rule.id}|{index}|{identity}", fix, unverified=unverified)
+
+
+def _ingress_fix(require: Mapping[str, Any], pair: NodePair, facts: Facts) -> Fix | None:
+    """The missing ingress rule, written in the receiving group's own syntax (when its parser gave one)."""
+    spec = require.get("admits")
+    receiver = facts.first_defined_group(pair.receiver)
+    if spec is None or spec.get("direction", "ingress") != "ingress" or receiver is None:
+        return None
+    template = receiver.fix_template
+    if template is None:
+        return None
+    if pair.is_self:
+        source = template.self_source
+    else:
+        sender = facts.first_defined_group(pair.sender)
+        peer = sender.fix_template if sender is not None else None
+        if peer is None or peer.scope != template.scope:
+            return None
+        source = template.group_source.format(reference=peer.reference)
+    flow = Flow.of(spec)
+    protocol = {TCP: "tcp", UDP: "udp"}.get(flow.protocol, str(flow.protocol))
+    port = flow.port if flow.port is not None else 0
+    name = {179: "BGP", 4789: "VXLAN"}.get(port, "IP-in-IP" if flow.protocol == 4 else protocol)
+    label = re.sub(r"[^A-Za-z0-9_-]+", "_", f"{receiver.key.split('.')[-1]}_{name}_from_{pair.sender.key.split('.')[-1]}")
+    text = template.block.format(protocol=protocol, from_port=port, to_port=port, source=source, label=label.lower(),
+                                 description=f"{name} from {pair.sender.display} (calico-lint)")
+    return Fix(f"Admit {name} from {pair.sender.display}", template.insert_at, text)
 
 
 class _Fields(dict):

@@ -106,6 +106,22 @@ class SgRule:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleFixTemplate:
+    """How to add an allow rule to a group, in the group's own syntax, prepared by the parser that read it.
+
+    `block` is a `str.format` template with {protocol} {from_port} {to_port} {source} {description} {label};
+    {source} is `self_source`, or `group_source` formatted with the peer group's `reference`.
+    """
+
+    insert_at: Where
+    block: str
+    self_source: str
+    group_source: str
+    reference: str  # how a rule elsewhere in the same module names this group
+    scope: str = ""  # references are valid only between groups of the same scope (Terraform module)
+
+
+@dataclass(frozen=True, slots=True)
 class SecurityGroup:
     key: str  # unique within its deployment: the address / logical id
     where: Where
@@ -114,6 +130,7 @@ class SecurityGroup:
     # Terraform's aws_security_group removes it.
     default_egress_all: bool = False
     deployment: str = ""
+    fix_template: RuleFixTemplate | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,3 +134,28 @@ def test_no_traceback_on_bad_inputs(tmp_path: Path) -> None:
     assert result.returncode == 1
     rules = [f["rule"] for f in json.loads(result.stdout)["findings"]]
     assert rules.count("CAL000") >= 4
+
+
+def test_sarif_fixes_apply_and_remove_their_findings(tmp_path: Path) -> None:
+    """The mechanical fixes (source_dest_check = false, the missing ingress block) are real Terraform."""
+    shutil.copytree(REPO / EXAMPLE, tmp_path / "infra")
+    before = json.loads(run("scan", "infra", "--format", "sarif", cwd=tmp_path).stdout)["runs"][0]["results"]
+    fixed = [r for r in before if r.get("fixes")]
+    assert {r["ruleId"] for r in fixed} == {"CAL001", "CAL003"}
+    edits: dict[str, list[tuple[int, str]]] = {}
+    for result in fixed:
+        for change in result["fixes"][0]["artifactChanges"]:
+            for replacement in change["replacements"]:
+                edits.setdefault(change["artifactLocation"]["uri"], []).append(
+                    (replacement["deletedRegion"]["startLine"], replacement["insertedContent"]["text"]))
+    for uri, changes in edits.items():
+        path = tmp_path / uri
+        lines = path.read_text().splitlines(keepends=True)
+        for line, text in sorted(changes, reverse=True):  # bottom-up keeps earlier line numbers valid
+            lines.insert(line - 1, text)
+        path.write_text("".join(lines))
+    after = json.loads(run("scan", "infra", "--format", "json", cwd=tmp_path).stdout)["findings"]
+    remaining = {(f["rule"], f["resource"]) for f in after}
+    fixed_pairs = {(r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]) for r in fixed}
+    assert not (remaining & fixed_pairs), remaining
+    assert "CAL000" not in {f["rule"] for f in after}

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from linter.model import (
     ALL_PROTOCOLS, ICMP, ICMPV6, PROTOCOLS_WITH_PORTS, TCP, UDP, CidrSource, Direction, Fix, GroupSource, Model,
-    NodeGroup, NodeKind, Peering, PortRange, PrefixListSource, Related, SecurityGroup, SgRule, Source, Subnet,
+    NodeGroup, NodeKind, Peering, PortRange, PrefixListSource, Related, RuleFixTemplate, SecurityGroup, SgRule, Source, Subnet,
     Unknown, Vpc, Where,
 )
 from linter.parsers.tfvalues import DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource
@@ -194,9 +194,11 @@ def resources_to_model(resources: Sequence[TfResource]) -> Model:
                     vpcs[target.address] = Vpc(vpc.key, vpc.cidrs + (_str_or_unknown(instance.values.get("cidr_block")),),
                                                vpc.where, vpc.deployment)
     subnets = [s for r in managed if r.type == "aws_subnet" for s in _subnets(r, index)]
-    groups = [g for r in managed if r.type in ("aws_security_group", "aws_default_security_group")
-              for g in _groups(r, index)]
     rules = [rule for r in managed for rule in _rules(r, index)]
+    standalone = {r.group for r in rules if isinstance(r.group, str) and r.where.address != r.group
+                  and not r.where.address.startswith(strip_key(r.group))}
+    groups = [g for r in managed if r.type in ("aws_security_group", "aws_default_security_group")
+              for g in _groups(r, index, standalone)]
     peerings = [_peering(r, index) for r in managed if r.type == "aws_vpc_peering_connection"]
     nodes = list(_node_groups(managed, index))
     return Model(vpcs=tuple(vpcs.values()), subnets=tuple(subnets), security_groups=tuple(groups),
@@ -236,11 +238,48 @@ def _key_text(key: Any) -> str:
     return f'"{key}"' if isinstance(key, str) else str(key)
 
 
-def _groups(resource: TfResource, index: ResourceIndex) -> Iterator[SecurityGroup]:
+def _groups(resource: TfResource, index: ResourceIndex, standalone: set[str]) -> Iterator[SecurityGroup]:
     for instance in resource.instances:
-        yield SecurityGroup(instance_address(resource, instance), resource.where,
-                            _vpc_key(instance.values.get("vpc_id"), index), default_egress_all=False,
-                            deployment=resource.deployment)
+        key = instance_address(resource, instance)
+        yield SecurityGroup(key, resource.where, _vpc_key(instance.values.get("vpc_id"), index),
+                            default_egress_all=False, deployment=resource.deployment,
+                            fix_template=_fix_template(resource, key, key in standalone))
+
+
+_INLINE_RULE = """  ingress {{
+    description = "{description}"
+    protocol    = "{protocol}"
+    from_port   = {from_port}
+    to_port     = {to_port}
+    {source}
+  }}
+"""
+_RULE_RESOURCE = """
+resource "aws_security_group_rule" "{label}" {{
+  description       = "{description}"
+  type              = "ingress"
+  security_group_id = {reference}
+  protocol          = "{protocol}"
+  from_port         = {from_port}
+  to_port           = {to_port}
+  {source}
+}}
+"""
+
+
+def _fix_template(resource: TfResource, key: str, has_standalone_rules: bool) -> RuleFixTemplate | None:
+    """Inline `ingress` blocks, or an `aws_security_group_rule` when the group already uses those
+    (Terraform fights over a group that mixes both)."""
+    if not resource.where.file.endswith(".tf") or resource.extras.get(PLANNED) or not resource.end_line:
+        return None
+    local = key[len(resource.module) + 1:] if resource.module else key
+    reference = f"{local}.id"
+    if has_standalone_rules:
+        block = _RULE_RESOURCE.replace("{reference}", reference)
+        return RuleFixTemplate(resource.where.at(resource.end_line + 1), block, "self              = true",
+                               "source_security_group_id = {reference}", reference, resource.module)
+    return RuleFixTemplate(resource.where.at(resource.end_line), _INLINE_RULE, "self        = true",
+                           "security_groups = [{reference}]", reference, resource.module)
 
 
 def _peering(resource: TfResource, index: ResourceIndex) -> Peering:
