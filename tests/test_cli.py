@@ -159,3 +159,18 @@ def test_sarif_fixes_apply_and_remove_their_findings(tmp_path: Path) -> None:
     fixed_pairs = {(r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]) for r in fixed}
     assert not (remaining & fixed_pairs), remaining
     assert "CAL000" not in {f["rule"] for f in after}
+
+
+def test_calico_configuration_outside_the_scan(tmp_path: Path) -> None:
+    shutil.copytree(REPO / EXAMPLE, tmp_path / "infra")
+    (tmp_path / "addons").mkdir()
+    (tmp_path / "infra" / "calico.yaml").rename(tmp_path / "addons" / "pool.yaml")
+    without = json.loads(run("scan", "infra", "--format", "json", cwd=tmp_path).stdout)
+    assert "CAL004" not in {f["rule"] for f in without["findings"]}
+    assert any("No Calico IP pool found" in n["message"] for n in without["notifications"])
+    with_pool = json.loads(run("scan", "infra", "--calico", "addons", "--format", "json", cwd=tmp_path).stdout)
+    assert {("CAL004", "addons/pool.yaml"), ("CAL005", "addons/pool.yaml")} <= \
+        {(f["rule"], f["file"]) for f in with_pool["findings"]}
+    (tmp_path / ".calico-lint.yaml").write_text("calico:\n  paths: [addons]\n")
+    from_config = json.loads(run("scan", "infra", "--format", "json", cwd=tmp_path).stdout)
+    assert from_config["findings"] == with_pool["findings"]
