@@ -5,6 +5,7 @@ This module is the bottom layer: it imports nothing of ours. Every element carri
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import Enum
 from typing import Union
@@ -321,6 +322,12 @@ class Finding:
     @property
     def suppressed(self) -> bool:
         return self.suppression is not None or self.baselined
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 of the rule and the stable identity, never line numbers: SARIF and the baseline use it."""
+        identity = self.identity or self.where.address
+        return hashlib.sha256(f"{self.rule}\x00{identity}".encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping, Sequence
@@ -10,11 +9,6 @@ from typing import Callable, Iterable, Mapping, Sequence
 from linter.model import Finding, Level, Model, Suppression, Where
 
 SUPPRESSION_RULE = "CAL013"
-
-
-def fingerprint(finding: Finding) -> str:
-    """Line-independent identity of a finding: used by the baseline and SARIF partialFingerprints."""
-    return hashlib.sha256(f"{finding.rule}|{finding.identity or finding.where.address}".encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +40,7 @@ def apply_suppressions(findings: Sequence[Finding], model: Model, known_rules: I
         if match is not None:
             used.add(match)
             finding = replace(finding, suppression=match)
-        elif fingerprint(finding) in baseline:
+        elif finding.fingerprint in baseline:
             finding = replace(finding, baselined=True)
         result.append(finding)
     if SUPPRESSION_RULE in selected:
@@ -111,7 +105,7 @@ def read_baseline(text: str) -> frozenset[str]:
 
 def write_baseline(findings: Iterable[Finding], relative: Callable[[str], str]) -> str:
     entries = sorted(
-        ({"fingerprint": fingerprint(f), "rule": f.rule, "resource": f.where.address, "file": relative(f.where.file)}
+        ({"fingerprint": f.fingerprint, "rule": f.rule, "resource": f.where.address, "file": relative(f.where.file)}
          for f in findings if not f.suppressed and f.level is not Level.NOTE),
         key=lambda e: (e["file"], e["rule"], e["resource"], e["fingerprint"]))
     return json.dumps({"version": 1, "findings": entries}, indent=2) + "\n"

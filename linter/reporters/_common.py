@@ -1,7 +1,6 @@
 """What every reporter shares: display paths, the one finding order, the summary counts."""
 from __future__ import annotations
 
-import hashlib
 import posixpath
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -61,12 +60,6 @@ def suppression_reason(finding: Finding) -> str:
     if finding.suppression is not None:
         return finding.suppression.reason
     return "baseline" if finding.baselined else ""
-
-
-def fingerprint(finding: Finding) -> str:
-    """sha256 of the rule and the finding's stable identity: never line numbers."""
-    identity = finding.identity or finding.where.address
-    return hashlib.sha256(f"{finding.rule}\x00{identity}".encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

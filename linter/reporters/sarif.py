@@ -14,7 +14,6 @@ from linter.reporters._common import (
     INFORMATION_URI,
     TOOL_NAME,
     display_path,
-    fingerprint,
     inside_root,
     sorted_findings,
 )
@@ -103,7 +102,7 @@ def _result(finding: Finding, rule_index: int, root: str) -> Json:
         result["relatedLocations"] = [
             _related(related, number, root) for number, related in enumerate(finding.related, start=1)
         ]
-    result["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(finding)}
+    result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     if finding.fix is not None:
         result["fixes"] = [_fix(finding.fix, root)]
     if finding.suppressed:
