@@ -163,9 +163,9 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
         else:
             Path(out).write_text(text, encoding="utf-8")
     if write_baseline:
-        from linter.scan import relative_path
+        from linter.model import display_path
 
-        Path(write_baseline).write_text(render_baseline(report.findings, lambda p: relative_path(p, root)),
+        Path(write_baseline).write_text(render_baseline(report.findings, lambda p: display_path(p, root)),
                                         encoding="utf-8")
         sys.exit(0)
     sys.exit(exit_code(report, config.fail_on))

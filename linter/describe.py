@@ -6,7 +6,7 @@ from typing import Any
 
 from linter.config import Config
 from linter.facts import Facts, NodeSelection, is_node
-from linter.model import Model, Unknown
+from linter.model import Model, Unknown, display_path
 from linter.predicates import NodePair, admits
 
 FLOWS = (("BGP", {"direction": "ingress", "protocol": "tcp", "port": 179}),
@@ -24,11 +24,6 @@ def _text(value: Any) -> Any:
     return value
 
 
-def _rel(path: str, root: str) -> str:
-    prefix = root.rstrip("/") + "/"
-    return path[len(prefix):] if path.startswith(prefix) else path
-
-
 def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
     selection = NodeSelection(config.nodes_include, config.nodes_exclude)
     facts = Facts(model, selection)
@@ -36,7 +31,7 @@ def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
     for node in model.node_groups:
         taken, why = is_node(node, selection)
         compute.append({
-            "resource": node.key, "kind": node.kind.value, "file": _rel(node.where.file, root), "line": node.where.line,
+            "resource": node.key, "kind": node.kind.value, "file": display_path(node.where.file, root), "line": node.where.line,
             "node": taken, "why": why, "security_groups": _text(node.security_groups), "subnets": _text(node.subnets),
             "src_dst_check": _text(node.src_dst_check), "multiple": _text(node.multiple),
         })
@@ -50,10 +45,10 @@ def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
                           **{name: admits(spec, pair, facts).verdict.value for name, spec in FLOWS}})
     pools = [{"resource": p.key, "origin": p.origin, "cidr": _text(p.cidr), "ipip": _text(p.ipip),
               "vxlan": _text(p.vxlan), "nat_outgoing": _text(p.nat_outgoing),
-              "file": _rel(p.where.file, root) if p.where.file else None} for p in facts.effective_pools]
+              "file": display_path(p.where.file, root) if p.where.file else None} for p in facts.effective_pools]
     return {
         "node_groups": compute,
-        "security_groups": [{"resource": g.key, "file": _rel(g.where.file, root), "line": g.where.line,
+        "security_groups": [{"resource": g.key, "file": display_path(g.where.file, root), "line": g.where.line,
                              "rules": sum(1 for r in model.sg_rules if r.group == g.key and r.deployment == g.deployment)}
                             for g in model.security_groups],
         "subnets": [{"resource": s.key, "cidr": _text(s.cidr), "zone": _text(s.zone)} for s in model.subnets],

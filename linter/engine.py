@@ -9,8 +9,8 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from linter.facts import ASSUMED_POOL, Facts, NodeSelection
 from linter.model import (
-    TCP, UDP, CidrSource, ConfigProblem, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem, Related, RuleDoc, SgRule,
-    Where,
+    TCP, UDP, CidrSource, ConfigProblem, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem,
+    Related, RuleDoc, SgRule, Where, display_path,
 )
 from linter.predicates import Flow, NodePair, Subject, evaluate
 from linter.verdict import Outcome, Verdict, all_of
@@ -130,17 +130,11 @@ def rule_level(rule: Rule, facts: Facts, options: EngineOptions) -> Level:
 
 def _parse_findings(rule: Rule, problems: Iterable[ParseProblem], root: str) -> Iterator[Finding]:
     for problem in problems:
-        path = _relative(problem.where.file, root)
+        path = display_path(problem.where.file, root)
         where = replace(problem.where, address=path)
         level = Level.NOTE if problem.level is Level.NOTE else rule.doc.level
         yield Finding(rule.id, level, problem.message, where, identity=f"{rule.id}|{path}|{problem.message}",
                       anchors=(where,))
-
-
-def _relative(path: str, root: str) -> str:
-    if root and path.startswith(root.rstrip("/") + "/"):
-        return path[len(root.rstrip("/")) + 1:]
-    return path
 
 
 def _conditions(case: Mapping[str, Any], facts: Facts) -> Outcome:

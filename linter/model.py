@@ -6,10 +6,10 @@ This module is the bottom layer: it imports nothing of ours. Every element carri
 from __future__ import annotations
 
 import hashlib
+import posixpath
 from dataclasses import dataclass
 from enum import Enum
 from typing import Union
-
 
 # ------------------------------------------------------------------------------------------ values
 
@@ -39,6 +39,28 @@ class Where:
 
     def at(self, line: int, column: int = 1) -> "Where":
         return Where(self.file, line, column, self.address)
+
+
+def inside_root(file: str, root: str) -> bool:
+    """True when `file` is `root` itself or below it (both absolute POSIX paths)."""
+    if not root:
+        return False
+    if not posixpath.isabs(file):
+        return True  # relative paths are relative to the root by contract
+    root_norm = posixpath.normpath(root)
+    file_norm = posixpath.normpath(file)
+    if root_norm == "/":
+        return True
+    return file_norm.startswith(root_norm + "/")
+
+
+def display_path(file: str, root: str) -> str:
+    """Path relative to `root` (POSIX) when inside it, else the absolute path."""
+    if not posixpath.isabs(file):
+        return file  # already relative (to the root, by contract)
+    if root and inside_root(file, root):
+        return posixpath.relpath(posixpath.normpath(file), posixpath.normpath(root))
+    return posixpath.normpath(file)
 
 
 # ------------------------------------------------------------------------------------------ AWS

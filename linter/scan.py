@@ -53,7 +53,11 @@ def build_model(inputs: Inputs, config: Config) -> Built:
 
         models.append(load_plan(plan, tf_root=config.tf_root))
     if inputs.templates:
-        from linter.parsers.cloudformation import CfnOptions, load_template, parse_cfn_params_file
+        from linter.parsers.cloudformation import (
+            CfnOptions,
+            load_template,
+            parse_cfn_params_file,
+        )
 
         parameters = list(config.cfn_parameters)
         for params_file in config.cfn_parameter_files:
@@ -127,11 +131,6 @@ def _strict(finding: Finding) -> Finding:
     if finding.unverified:
         return replace(finding, level=Level.ERROR)
     return finding
-
-
-def relative_path(path: str, root: str) -> str:
-    prefix = root.rstrip("/") + "/"
-    return path[len(prefix):] if path.startswith(prefix) else path
 
 
 def _order(finding: Finding) -> tuple:

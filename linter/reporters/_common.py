@@ -1,38 +1,23 @@
 """What every reporter shares: display paths, the one finding order, the summary counts."""
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from linter.model import Finding, Level, Report, RuleDoc, Where
+from linter.model import (  # noqa: F401 (re-exported)
+    Finding,
+    Level,
+    Report,
+    RuleDoc,
+    Where,
+    display_path,
+    inside_root,
+)
 
 TOOL_NAME = "calico-lint"
 INFORMATION_URI = "https://github.com/calico-lint/calico-lint"
 HELP_URI = INFORMATION_URI + "/blob/main/docs/rules/{id}.md"
 FINGERPRINT_KEY = "calicoLint/v1"
-
-
-def inside_root(file: str, root: str) -> bool:
-    """True when `file` is `root` itself or below it (both absolute POSIX paths)."""
-    if not root:
-        return False
-    if not posixpath.isabs(file):
-        return True  # relative paths are relative to the root by contract
-    root_norm = posixpath.normpath(root)
-    file_norm = posixpath.normpath(file)
-    if root_norm == "/":
-        return True
-    return file_norm.startswith(root_norm + "/")
-
-
-def display_path(file: str, root: str) -> str:
-    """Path relative to `root` (POSIX) when inside it, else the absolute path."""
-    if not posixpath.isabs(file):
-        return file  # already relative (to the root, by contract)
-    if root and inside_root(file, root):
-        return posixpath.relpath(posixpath.normpath(file), posixpath.normpath(root))
-    return posixpath.normpath(file)
 
 
 def shown_address(where: Where, root: str) -> str:
