@@ -161,12 +161,20 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
         if out is None:
             click.echo(text, nl=not text.endswith("\n"))
         else:
-            Path(out).write_text(text, encoding="utf-8")
+            try:
+                Path(out).write_text(text, encoding="utf-8")
+            except OSError as error:
+                click.echo(f"calico-lint: cannot write {out}: {error.strerror or error}", err=True)
+                sys.exit(EXIT_USAGE)
     if write_baseline:
         from linter.model import display_path
 
-        Path(write_baseline).write_text(render_baseline(report.findings, lambda p: display_path(p, root)),
-                                        encoding="utf-8")
+        try:
+            Path(write_baseline).write_text(render_baseline(report.findings, lambda p: display_path(p, root)),
+                                            encoding="utf-8")
+        except OSError as error:
+            click.echo(f"calico-lint: cannot write {write_baseline}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_USAGE)
         sys.exit(0)
     sys.exit(exit_code(report, config.fail_on))
 
@@ -216,3 +224,9 @@ def main() -> None:
         cli.main(prog_name="calico-lint")
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception:  # noqa: BLE001 - the one top-level handler: a bug must exit 2, not 1 ("findings")
+        import traceback
+
+        traceback.print_exc()
+        click.echo("calico-lint: internal error (a bug): please report it with the traceback above", err=True)
+        sys.exit(EXIT_USAGE)

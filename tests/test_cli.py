@@ -174,3 +174,9 @@ def test_calico_configuration_outside_the_scan(tmp_path: Path) -> None:
     (tmp_path / ".calico-lint.yaml").write_text("calico:\n  paths: [addons]\n")
     from_config = json.loads(run("scan", "infra", "--format", "json", cwd=tmp_path).stdout)
     assert from_config["findings"] == with_pool["findings"]
+
+
+def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("scan", EXAMPLE, "--format", "sarif", "--output", str(tmp_path / "missing" / "out.sarif"))
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
