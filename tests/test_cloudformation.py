@@ -508,3 +508,27 @@ def test_embedded_parse_error_is_at_the_terraform_resource() -> None:
 ])
 def test_is_cloudformation(text: str, expected: bool) -> None:
     assert is_cloudformation(text) is expected
+
+
+def _apply(path, fix) -> str:
+    lines = path.read_text().splitlines(keepends=True)
+    lines.insert(fix.where.line - 1, fix.replacement)
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("suffix,text", [
+    (".yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Node:\n    Type: AWS::EC2::Instance\n"
+              "    Properties:\n      ImageId: ami-1\n"),
+    (".json", '{\n  "Resources": {\n    "Node": {\n      "Type": "AWS::EC2::Instance",\n      "Properties": {\n'
+              '        "ImageId": "ami-1"\n      }\n    }\n  }\n}\n'),
+])
+def test_disable_check_fix_is_a_valid_template_that_disables_the_check(tmp_path, suffix, text) -> None:
+    from linter.parsers.cloudformation import load_template
+
+    path = tmp_path / f"t{suffix}"
+    path.write_text(text)
+    (node,) = load_template(str(path)).node_groups
+    assert node.src_dst_check is True and node.disable_check_fix is not None
+    path.write_text(_apply(path, node.disable_check_fix))
+    fixed = load_template(str(path))
+    assert fixed.problems == () and [n.src_dst_check for n in fixed.node_groups] == [False]

@@ -13,6 +13,7 @@ from linter.model import (
     ALL_PROTOCOLS,
     ICMP,
     ICMPV6,
+    Fix,
     PROTOCOLS_WITH_PORTS,
     TCP,
     UDP,
@@ -478,10 +479,30 @@ def _instance(res: _Res, index: _Index, deployment: str) -> NodeGroup:
     name_tag = _name_tag(res.prop("Tags"))
     if name_tag is None and template is not None:
         name_tag = template.name_tag
+    fix = _disable_check_fix(res) if check is True and interface.eni is None else None
     return _node(res, NodeKind.INSTANCE, deployment, security_groups=groups, subnets=subnets,
                  src_dst_check=check,
                  src_dst_where=interface.eni.where() if interface.eni is not None else res.where(),
-                 multiple=False, name_tag=name_tag, related=tuple(related))
+                 multiple=False, name_tag=name_tag, related=tuple(related), disable_check_fix=fix)
+
+
+def _disable_check_fix(res: _Res) -> Fix | None:
+    """`SourceDestCheck: false` as the first property, indented like the others (YAML or JSON)."""
+    props = res.raw.get("Properties")
+    if res.scope.fixed_line is not None or not isinstance(props, dict) or not props \
+            or res.raw_prop("SourceDestCheck") is not None:
+        return None
+    keys = [line_col(k) for k in props]
+    parent = next((line_col(k) for k in res.raw if k == "Properties"), None)
+    if any(k is None for k in keys) or parent is None:
+        return None
+    line, column = min(keys)  # type: ignore[type-var]
+    if line == parent[0]:
+        return None  # flow style (`Properties: {...}`): no line of its own to insert
+    json_style = res.scope.file.endswith(".json")
+    text = ('"SourceDestCheck": false,' if json_style else "SourceDestCheck: false")
+    return Fix("Disable the source/destination check", Where(res.scope.file, line, 1, res.key),
+               " " * (column - 1) + text + "\n")
 
 
 def _asg_template(res: _Res, index: _Index) -> _Template | Unknown | None:
