@@ -35,6 +35,8 @@ def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
             "node": taken, "why": why, "security_groups": _text(node.security_groups), "subnets": _text(node.subnets),
             "src_dst_check": _text(node.src_dst_check), "multiple": _text(node.multiple),
         })
+    needed = {"BGP": facts.bgp().verdict.value, "IPIP": facts.uses("ipip").verdict.value,
+              "VXLAN": facts.uses("vxlan").verdict.value}
     flows = []
     for receiver in facts.nodes:
         for sender in facts.nodes:
@@ -42,7 +44,8 @@ def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
                 continue
             pair = NodePair(receiver, sender)
             flows.append({"from": sender.key, "to": receiver.key,
-                          **{name: admits(spec, pair, facts).verdict.value for name, spec in FLOWS}})
+                          **{name: admits(spec, pair, facts).verdict.value if needed[name] != "fail" else "not needed"
+                             for name, spec in FLOWS}})
     pools = [{"resource": p.key, "origin": p.origin, "cidr": _text(p.cidr), "ipip": _text(p.ipip),
               "vxlan": _text(p.vxlan), "nat_outgoing": _text(p.nat_outgoing),
               "file": display_path(p.where.file, root) if p.where.file else None} for p in facts.effective_pools]
@@ -102,14 +105,21 @@ def _node_id(name: str) -> str:
     return "n_" + "".join(c if c.isalnum() else "_" for c in name)
 
 
+def _status(flow: dict[str, Any]) -> str:
+    """fail if a needed flow is blocked, unknown if one cannot be verified, else pass."""
+    verdicts = {flow[k] for k in ("BGP", "IPIP", "VXLAN")}
+    return "fail" if "fail" in verdicts else "unknown" if "unknown" in verdicts else "pass"
+
+
 def _mermaid(data: dict[str, Any]) -> str:
     lines = ["flowchart LR"]
     for node in data["node_groups"]:
         if node["node"]:
             lines.append(f'  {_node_id(node["resource"])}["{node["resource"]}"]')
     for flow in data["flows"]:
-        label = " ".join(f"{k} {'✓' if flow[k] == 'pass' else '✗' if flow[k] == 'fail' else '?'}" for k in ("BGP", "IPIP", "VXLAN"))
-        arrow = "-->" if flow["BGP"] == "pass" else "-.->"
+        marks = {"pass": "✓", "fail": "✗", "unknown": "?"}
+        label = " ".join(f"{k} {marks[flow[k]]}" for k in ("BGP", "IPIP", "VXLAN") if flow[k] in marks)
+        arrow = "-->" if _status(flow) == "pass" else "-.->"
         lines.append(f'  {_node_id(flow["from"])} {arrow}|"{label}"| {_node_id(flow["to"])}')
     return "\n".join(lines)
 
@@ -120,9 +130,10 @@ def _dot(data: dict[str, Any]) -> str:
         if node["node"]:
             lines.append(f'  {_node_id(node["resource"])} [label="{node["resource"]}", shape=box];')
     for flow in data["flows"]:
-        label = "\\n".join(f"{k}: {flow[k]}" for k in ("BGP", "IPIP", "VXLAN"))
-        style = "solid" if flow["BGP"] == "pass" else "dashed"
-        color = "darkgreen" if flow["BGP"] == flow["IPIP"] == "pass" else "red"
+        label = "\\n".join(f"{k}: {flow[k]}" for k in ("BGP", "IPIP", "VXLAN") if flow[k] != "not needed")
+        status = _status(flow)
+        style = "solid" if status == "pass" else "dashed"
+        color = {"pass": "darkgreen", "fail": "red", "unknown": "orange"}[status]
         lines.append(f'  {_node_id(flow["from"])} -> {_node_id(flow["to"])} [label="{label}", style={style}, color={color}];')
     lines.append("}")
     return "\n".join(lines)
