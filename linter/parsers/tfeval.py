@@ -520,27 +520,17 @@ def _for(expr: hcl.ForExpr, scope: Scope) -> Any:
             names[expr.key_var] = key
         inner = scope.with_bindings(names)
         if expr.condition is not None:
-            keep = _materialize(evaluate(expr.condition, inner), expr.text)
-            if isinstance(keep, EvalError):
-                return EvalError(expr.text)
-            if has_unknown(keep):
-                return Unknown(expr.text)
-            keep_bool = to_bool(keep)
-            if keep_bool is None:
-                return EvalError(expr.text)
-            if not keep_bool:
+            keep = _converted(evaluate(expr.condition, inner), expr.text, to_bool)
+            if not isinstance(keep, bool):
+                return keep  # the Unknown or EvalError of the whole expression
+            if not keep:
                 continue
         if expr.key is None:
             items.append(evaluate(expr.value, inner))
             continue
-        key_value = _materialize(evaluate(expr.key, inner), expr.text)
-        if isinstance(key_value, EvalError):
-            return EvalError(expr.text)
-        if has_unknown(key_value):
-            return Unknown(expr.text)
-        key_text = to_string(key_value)
-        if key_text is None:
-            return EvalError(expr.text)
+        key_text = _converted(evaluate(expr.key, inner), expr.text, to_string)
+        if not isinstance(key_text, str):
+            return key_text
         value_result = evaluate(expr.value, inner)
         if expr.group:
             grouped.setdefault(key_text, []).append(value_result)
@@ -551,6 +541,17 @@ def _for(expr: hcl.ForExpr, scope: Scope) -> Any:
     if expr.key is None:
         return items
     return grouped
+
+
+def _converted(value: Any, text: str, convert: Callable[[Any], Any]) -> Any:
+    """A known value converted (to_bool, to_string); else the Unknown or EvalError that `text` stands for."""
+    value = _materialize(value, text)
+    if isinstance(value, EvalError):
+        return EvalError(text)
+    if has_unknown(value):
+        return Unknown(text)
+    converted = convert(value)
+    return EvalError(text) if converted is None else converted
 
 
 def iteration_pairs(collection: Any) -> list[tuple[Any, Any]] | None:
