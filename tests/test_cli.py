@@ -180,3 +180,16 @@ def test_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
     result = run("scan", EXAMPLE, "--format", "sarif", "--output", str(tmp_path / "missing" / "out.sarif"))
     assert result.returncode == 2
     assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_strict_turns_unverified_results_into_failures(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "node_sg_id" {}\n'
+        'resource "aws_instance" "node" {\n  count                  = 2\n  ami                    = "ami-1"\n'
+        '  vpc_security_group_ids = [var.node_sg_id]\n  source_dest_check      = false\n}\n')
+    relaxed = run("scan", str(tmp_path), "--format", "json")
+    assert relaxed.returncode == 0, relaxed.stdout
+    notes = [f for f in json.loads(relaxed.stdout)["findings"] if f["rule"] == "CAL001"]
+    assert notes and notes[0]["level"] == "note" and "var.node_sg_id" in notes[0]["message"]
+    strict = run("scan", str(tmp_path), "--strict")
+    assert strict.returncode == 1
