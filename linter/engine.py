@@ -31,6 +31,7 @@ class Rule:
     doc: RuleDoc
     cases: tuple[Mapping[str, Any], ...]  # empty for built-in rules (CAL000, CAL013)
     level_if: Mapping[str, str] = field(default_factory=dict)
+    unverified_message: str = "could not verify, depends on {reason}: {message}"
 
     @property
     def id(self) -> str:
@@ -94,7 +95,8 @@ def _rule_of(data: Mapping[str, Any]) -> Rule:
     )
     check = data["check"]
     cases: tuple[Mapping[str, Any], ...] = () if check == BUILTIN else tuple(check.get("cases", [check]))
-    return Rule(doc, cases, dict(data.get("level_if", {})))
+    unverified = data.get("unverified_message", Rule.__dataclass_fields__["unverified_message"].default)
+    return Rule(doc, cases, dict(data.get("level_if", {})), unverified)
 
 
 # ------------------------------------------------------------------------------------------ evaluation
@@ -178,10 +180,11 @@ def _per_sender(rule: Rule, index: int, case: Mapping[str, Any], results: list[t
         first_pair, first_outcome = items[0]
         finding = _finding(rule, index, case, first_pair, first_outcome, facts)
         receivers = sorted({("itself" if p.is_self else p.receiver.display) for p, _ in items})
-        message = rule.doc.message.format_map(_Fields(case.get("fields", {}), sender=first_pair.sender.display,
-                                                      receiver=", ".join(receivers)))
+        fields = _Fields(case.get("fields", {}), sender=first_pair.sender.display, receiver=", ".join(receivers))
+        message = rule.doc.message.format_map(fields)
         if first_outcome.verdict is Verdict.UNKNOWN:
-            message = f"could not verify, depends on {first_outcome.reason}: {message}"
+            fields.update(reason=first_outcome.reason, message=message)
+            message = rule.unverified_message.format_map(fields)
         related = tuple(Related(p.receiver.where, f"receiver: {p.receiver.display}") for p, _ in items)
         yield replace(finding, message=message, related=tuple(dict.fromkeys(related)),
                       identity=f"{rule.id}|{index}|{first_pair.sender.key}")
@@ -245,7 +248,7 @@ def _finding(rule: Rule, index: int, case: Mapping[str, Any], subject: Subject, 
     unverified = outcome.verdict is Verdict.UNKNOWN
     if unverified:
         level = Level.NOTE
-        message = f"could not verify, depends on {outcome.reason}: {message}"
+        message = rule.unverified_message.format_map(_Fields(fields, reason=outcome.reason, message=message))
     elif isinstance(subject, NodeGroup):
         fix = subject.disable_check_fix
     elif isinstance(subject, NodePair) and case["report_at"] == "receiver":
