@@ -288,3 +288,22 @@ def test_crlf_line_endings() -> None:
 def test_tfvars_are_just_attributes() -> None:
     body = body_of('node_count = 3\nzones = ["a", "b"]\n# comment\n')
     assert [attribute.name for attribute in body.attributes] == ["node_count", "zones"]
+
+
+@pytest.mark.parametrize("text,line,column", [
+    ("a = 1 b = 2\n", 1, 7),
+    ('resource "x" "y" {\n  ami = "a" type = "t"\n}\n', 2, 13),
+    ("x {} y {}\n", 1, 6),
+])
+def test_two_definitions_on_one_line_are_rejected_as_terraform_does(text: str, line: int, column: int) -> None:
+    body, problems = parse_hcl(text, "f.tf")
+    assert body is None
+    assert [(p.where.line, p.where.column) for p in problems] == [(line, column)]
+    assert "must start on a new line" in problems[0].message
+
+
+def test_heredocs_and_multi_line_expressions_end_where_they_end() -> None:
+    text = ('resource "x" "y" {\n  user_data = <<EOF\nhello\nEOF\n  ami = "a"\n  count = var.n == 2 ? 1 : 0\n\n'
+            '  tags = {\n    a = 1, b = 2\n  }\n  single = { a = 1 }\n}\n')
+    body, problems = parse_hcl(text, "f.tf")
+    assert problems == () and body is not None

@@ -507,6 +507,13 @@ def _last_token(node: Any) -> Any:
     return node
 
 
+def _end_line(tree: Any) -> int:
+    """The line of a definition's last character that is not a new line or a comment."""
+    tokens = [t for t in tree.scan_values(lambda v: hasattr(v, "type")) if t.type not in _SKIP]
+    last = tokens[-1]
+    return last.line + str(last).rstrip("\n").count("\n")  # a heredoc token ends with its new line
+
+
 class _Builder:
     """Turns one Lark tree into AST nodes; `source` is the text the tree was parsed from."""
 
@@ -519,7 +526,15 @@ class _Builder:
     def body(self, tree: Any) -> Body:
         attributes: list[Attribute] = []
         blocks: list[Block] = []
+        previous_end = 0
         for child in _subtrees(tree):
+            first = _first_token(child)
+            if first.line == previous_end:
+                # python-hcl2's grammar accepts `a = 1 b = 2`; Terraform requires a new line after each one
+                kind = "an argument" if child.data == "attribute" else "a block"
+                raise HclError(f"{kind} must start on a new line: '{first}' follows the previous definition "
+                               "on the same line", first.line, first.column)
+            previous_end = _end_line(child)
             if child.data == "attribute":
                 attributes.append(self.attribute(child))
             elif child.data == "block":
