@@ -381,3 +381,16 @@ def test_terraform_template_that_breaks_yaml_is_a_note() -> None:
            "  cidr: ${pod_cidr}\n  ${network_encapsulation}\n  natOutgoing: true\n"
     (problem,) = load_calico_file("/r/ippool.yaml", text=text).problems
     assert (problem.level, problem.message) == (Level.NOTE, TEMPLATE_NOTE)
+
+
+def test_unrendered_templates_of_other_charts_are_not_ours(tmp_path) -> None:
+    from linter.parsers.calico import load_calico_file
+
+    app = tmp_path / "deployment.yaml"
+    app.write_text("apiVersion: apps/v1\nkind: Deployment\nspec:\n  {{- if .Values.x }}\n  replicas: 2\n  {{- end }}\n")
+    pool = tmp_path / "pool.yaml"
+    pool.write_text("apiVersion: projectcalico.org/v3\nkind: IPPool\nspec:\n  {{- if .Values.ipip }}\n"
+                    "  ipipMode: Always\n  {{- end }}\n")
+    assert load_calico_file(str(app)).problems == ()
+    (note,) = load_calico_file(str(pool)).problems
+    assert note.level.value == "note" and "template not rendered" in note.message

@@ -147,9 +147,15 @@ def _json_fallback(text: str, failure: YamlFailure) -> list[dict[str, Any]] | Ya
     return [value] if isinstance(value, dict) else failure
 
 
+_ABOUT_CALICO = re.compile(r"calico|tigera", re.IGNORECASE)
+
+
 def _unparsable(path: str, text: str, failure: YamlFailure) -> Model:
     where = Where(path, failure.line, failure.column)
     if has_template_markers(text, failure.line):
+        # an unrendered template about Calico gets one note; any other chart's templates are not ours
+        if not _ABOUT_CALICO.search(text):
+            return Model()
         return Model(problems=(ParseProblem(where, TEMPLATE_NOTE, Level.NOTE),), files=(path,))
     if mentions_calico(text):
         return Model(problems=(ParseProblem(where, f"invalid YAML: {failure.message}"),),
