@@ -61,9 +61,10 @@ def load_rules(files: Iterable[tuple[str, str]] | None = None) -> tuple[Rule, ..
     validator = jsonschema.Draft202012Validator(schema)
     errors: list[str] = []
     rules: list[Rule] = []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster, on every run
     for name, text in files:
         try:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
         except yaml.YAMLError as error:
             errors.append(f"{name}: not valid YAML: {error}")
             continue
