@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from linter.model import Unknown
 from linter.parsers.terraform import TfLoad, TfOptions, load_terraform, resource_lines
-from linter.parsers.tfvalues import ATTR_LINES, DYNAMIC_UNKNOWN, LINE, Ref, TfResource
+from linter.parsers.tfvalues import ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, Ref, TfResource
 
 FIXTURES = (Path(__file__).parent / "fixtures" / "terraform_eval").resolve()
 BASIC = FIXTURES / "basic"
@@ -503,7 +503,7 @@ def test_tf_json_files_load_like_tf(tmp_path: Path) -> None:
     assert values["tags"] == {"Name": "x"}  # an object attribute, not a block
     assert [(r["from_port"], r.get("protocol"), r.get("cidr_blocks"), r[LINE]) for r in values["ingress"]] == \
         [(22, "tcp", None, 16), (179, "tcp", ["10.0.1.0/24"], 20)]  # literal then dynamic (optional default)
-    assert values["egress"] == [{LINE: 18, "protocol": "-1", "from_port": 0, "to_port": 0,
+    assert values["egress"] == [{LINE: 18, COLUMN: 1, "protocol": "-1", "from_port": 0, "to_port": 0,
                                  ATTR_LINES: {"protocol": 18, "from_port": 18, "to_port": 18}}]
     assert values[ATTR_LINES] == {"tags": 14}
     node = found["aws_instance.node"]

@@ -70,6 +70,16 @@ def test_hcl_and_plan_give_identical_findings_at_hcl_lines() -> None:
     assert [f[6] for f in from_plan if f[0] == "CAL005"] == [True]
 
 
+def test_hcl_and_plan_give_the_same_columns() -> None:
+    def columns(paths: list[Path], config: Config = Config()) -> list[tuple]:
+        request = ScanRequest(tuple(str(p) for p in paths), config, FIXTURES.as_posix(), datetime.date(2026, 12, 1))
+        return sorted((f.rule, f.where.address, f.where.line, f.where.column) for f in scan(request, RULES)[0].findings)
+
+    from_hcl = columns([CLUSTER])
+    assert columns([PLAN], Config(tf_root=CLUSTER.as_posix())) == from_hcl
+    assert any(column > 1 for *_, column in from_hcl)  # an inline block, indented in its resource
+
+
 def test_plan_beside_its_tf_files_uses_them(tmp_path: Path) -> None:
     shutil.copytree(CLUSTER, tmp_path / "cluster")
     shutil.copy(PLAN, tmp_path / "cluster" / "tfplan.json")

@@ -16,7 +16,7 @@ from linter.model import (
     NodeGroup, NodeKind, Peering, PortRange, PrefixListSource, Related, RuleFixTemplate, SecurityGroup, SgRule, Source, Subnet,
     Unknown, Vpc, Where,
 )
-from linter.parsers.tfvalues import DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource
+from linter.parsers.tfvalues import COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource
 from linter.parsers.userdata import disables_src_dst_check
 
 PROTOCOL_NAMES = {"-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS, "tcp": TCP, "udp": UDP, "icmp": ICMP,
@@ -307,7 +307,7 @@ def _inline_rules(resource: TfResource, index: ResourceIndex) -> Iterator[SgRule
             if hidden is not None:  # rules exist that cannot be read: every verdict on this group is UNKNOWN
                 yield SgRule(group, direction, hidden, None, (hidden,), resource.where, resource.deployment)
             for block in blocks(instance.values, direction.value):
-                where = resource.where.at(block.get(LINE, resource.where.line))
+                where = resource.where.at(block.get(LINE, resource.where.line), block.get(COLUMN, 1))
                 rule = _classic_rule(group, direction, block, where, resource.deployment, index, self_group=group)
                 identity = (rule.group, rule.where.line, rule.protocol, rule.ports, rule.sources)
                 if identity not in seen:

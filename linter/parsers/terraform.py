@@ -17,7 +17,7 @@ from linter.parsers import hcl
 from linter.parsers.tfeval import (EvalError, Lazy, Scope, evaluate, finalize, has_unknown, to_bool,
                                    to_number, to_string)
 from linter.parsers.tfjson import parse_tf_json
-from linter.parsers.tfvalues import ATTR_LINES, DYNAMIC_UNKNOWN, LINE, Ref, TfInstance, TfResource
+from linter.parsers.tfvalues import ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, META_KEYS, Ref, TfInstance, TfResource
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,7 +530,7 @@ def _convert(value: Any, kind: _Type) -> Any:
     if kind.kind == "tuple" and isinstance(value, list) and len(value) == len(kind.elements):
         return [_convert(item, element) for item, element in zip(value, kind.elements)]
     if kind.kind == "map" and isinstance(value, dict) and kind.element is not None:
-        return {key: (item if key in (LINE, ATTR_LINES) else _convert(item, kind.element))
+        return {key: (item if key in META_KEYS else _convert(item, kind.element))
                 for key, item in value.items()}
     if kind.kind == "object" and isinstance(value, dict):
         converted_object = dict(value)
@@ -570,7 +570,7 @@ def _for_each_pairs(value: Any) -> list[tuple[str, Any]] | None:
     if isinstance(value, Lazy):
         value = value.as_value("")
     if isinstance(value, dict):
-        keys = sorted(k for k in value if k not in (LINE, ATTR_LINES))
+        keys = sorted(k for k in value if k not in META_KEYS)
         return [(key, value[key]) for key in keys]
     if isinstance(value, list):
         keys = []
@@ -710,9 +710,9 @@ class _UnknownCountResource(Lazy):
 
 
 def _body_values(body: hcl.Body, scope: Scope, line: int, skip: Any,
-                 attribute_value: Callable[[hcl.Attribute], Any] | None = None) -> dict[str, Any]:
+                 attribute_value: Callable[[hcl.Attribute], Any] | None = None, column: int = 1) -> dict[str, Any]:
     """Every attribute and nested block of a body, evaluated (dynamic blocks expanded)."""
-    values: dict[str, Any] = {LINE: line}
+    values: dict[str, Any] = {LINE: line, COLUMN: column}
     lines: dict[str, int] = {}
     for attribute in body.attributes:
         if attribute.name in skip:
@@ -735,7 +735,7 @@ def _add_blocks(values: dict[str, Any], body: hcl.Body, scope: Scope, skip: Any)
         if block.type == "dynamic" and block.labels:
             _add_dynamic(values, block, scope)
             continue
-        values.setdefault(block.type, []).append(_body_values(block.body, scope, block.line, ()))
+        values.setdefault(block.type, []).append(_body_values(block.body, scope, block.line, (), column=block.column))
 
 
 def _add_dynamic(values: dict[str, Any], block: hcl.Block, scope: Scope) -> None:
@@ -754,7 +754,7 @@ def _add_dynamic(values: dict[str, Any], block: hcl.Block, scope: Scope) -> None
     if isinstance(collection, list):
         pairs = list(enumerate(collection))
     elif isinstance(collection, dict):
-        pairs = [(k, collection[k]) for k in sorted(k for k in collection if k not in (LINE, ATTR_LINES))]
+        pairs = [(k, collection[k]) for k in sorted(k for k in collection if k not in META_KEYS)]
     else:
         pairs = None
     if pairs is None:
@@ -765,7 +765,7 @@ def _add_dynamic(values: dict[str, Any], block: hcl.Block, scope: Scope) -> None
     generated = values.setdefault(block_type, [])
     for key, item in pairs:
         inner = scope.with_bindings({iterator: {"key": key, "value": item}})
-        generated.append(_body_values(contents[0].body, inner, block.line, ()))
+        generated.append(_body_values(contents[0].body, inner, block.line, (), column=block.column))
 
 
 def _collect(module: _Module) -> list[TfResource]:

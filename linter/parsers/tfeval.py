@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from linter.model import Unknown
 from linter.parsers import hcl
-from linter.parsers.tfvalues import ATTR_LINES, LINE, PartialTemplate, Ref
+from linter.parsers.tfvalues import META_KEYS, PartialTemplate, Ref
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ def has_unknown(value: Any) -> bool:
     if isinstance(value, list):
         return any(has_unknown(item) for item in value)
     if isinstance(value, dict):
-        return any(has_unknown(item) for key, item in value.items() if key not in (LINE, ATTR_LINES))
+        return any(has_unknown(item) for key, item in value.items() if key not in META_KEYS)
     return False
 
 
@@ -86,7 +86,7 @@ def finalize(value: Any) -> Any:
     if isinstance(value, list):
         return [finalize(item) for item in value]
     if isinstance(value, dict):
-        return {key: (item if key in (LINE, ATTR_LINES) else finalize(item)) for key, item in value.items()}
+        return {key: (item if key in META_KEYS else finalize(item)) for key, item in value.items()}
     return value
 
 
@@ -160,8 +160,8 @@ def equal(left: Any, right: Any) -> bool | None:
             return False
         return _all_equal(zip(left, right))
     if isinstance(left, dict) and isinstance(right, dict):
-        left_keys = [k for k in left if k not in (LINE, ATTR_LINES)]
-        right_keys = [k for k in right if k not in (LINE, ATTR_LINES)]
+        left_keys = [k for k in left if k not in META_KEYS]
+        right_keys = [k for k in right if k not in META_KEYS]
         if sorted(left_keys) != sorted(right_keys):
             return False
         return _all_equal((left[k], right[k]) for k in left_keys)
@@ -182,7 +182,7 @@ def _all_equal(pairs: Any) -> bool | None:
 
 
 def _sorted_keys(mapping: dict[str, Any]) -> list[str]:
-    return sorted(k for k in mapping if k not in (LINE, ATTR_LINES))
+    return sorted(k for k in mapping if k not in META_KEYS)
 
 
 # ------------------------------------------------------------------------------------------ evaluation
@@ -279,7 +279,7 @@ def get_attr(value: Any, name: str, node: Any) -> Any:
     if isinstance(value, (Unknown, Ref)):
         return Unknown(node.text)
     if isinstance(value, dict):
-        if name in value and name not in (LINE, ATTR_LINES):
+        if name in value and name not in META_KEYS:
             return value[name]
         return EvalError(node.text)
     if isinstance(value, list) and name.isdigit():  # legacy `a.0`
@@ -310,7 +310,7 @@ def index(value: Any, key: Any, node: Any) -> Any:
         return EvalError(node.text)
     if isinstance(value, dict):
         text = to_string(key)
-        if text is not None and text in value and text not in (LINE, ATTR_LINES):
+        if text is not None and text in value and text not in META_KEYS:
             return value[text]
         return EvalError(node.text)
     return EvalError(node.text)
@@ -613,7 +613,7 @@ def _as_list(value: Any) -> list[Any]:
 def _as_map(value: Any) -> dict[str, Any]:
     _need_known(value)
     if isinstance(value, dict):
-        return {k: v for k, v in value.items() if k not in (LINE, ATTR_LINES)}
+        return {k: v for k, v in value.items() if k not in META_KEYS}
     raise _Bad
 
 
@@ -1073,7 +1073,7 @@ def _f_base64decode(call: _Call, text: Any) -> Any:
 
 def _json_ready(value: Any) -> Any:
     if isinstance(value, dict):
-        return {key: _json_ready(item) for key, item in value.items() if key not in (LINE, ATTR_LINES)}
+        return {key: _json_ready(item) for key, item in value.items() if key not in META_KEYS}
     if isinstance(value, list):
         return [_json_ready(item) for item in value]
     return value

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from linter.model import Model, ParseProblem, Suppression, Unknown, Where, merge_models
-from linter.parsers.tfvalues import PLANNED, LINE, Ref, TfInstance, TfResource
+from linter.parsers.tfvalues import COLUMN, PLANNED, LINE, Ref, TfInstance, TfResource
 
 SUPPORTED_MAJOR = ("0", "1")
 # keys of a resource object in planned_values that are not its attributes
@@ -145,6 +145,9 @@ def _read_plan(data: Any, plan_path: str, text: str) -> list[TfResource]:
             where=Where(plan_path, line, column, raw.address), instances=tuple(instances), mode=raw.mode,
             deployment=plan_path, extras={PLANNED: True}), line, None))
     return found
+
+
+Position = tuple[int, int]  # (line, column) of an HCL block
 
 
 def _changes(value: Any) -> dict[str, dict]:
@@ -541,15 +544,15 @@ def _at(resource: TfResource, where: Where) -> TfResource:
                       resource.extras)
 
 
-def _relined(resource: TfResource, line: int, blocks: dict[str, list[tuple[dict, int]]] | None) -> TfResource:
+def _relined(resource: TfResource, line: int, blocks: dict[str, list[tuple[dict, Position]]] | None) -> TfResource:
     """Give the resource's LINE to its values and each nested block the line of its HCL block."""
-    instances = tuple(TfInstance(i.key, _set_lines(i.values, line, blocks)) for i in resource.instances)
+    instances = tuple(TfInstance(i.key, _set_lines(i.values, (line, 1), blocks)) for i in resource.instances)
     return TfResource(resource.address, resource.type, resource.name, resource.module, resource.where,
                       instances, resource.count_unknown, resource.mode, resource.deployment, resource.end_line,
                       resource.extras)
 
 
-def _set_lines(values: dict, line: int, blocks: dict[str, list[tuple[dict, int]]] | None) -> dict:
+def _set_lines(values: dict, position: Position, blocks: dict[str, list[tuple[dict, Position]]] | None) -> dict:
     result: dict[str, Any] = {}
     for key, value in values.items():
         if isinstance(value, list) and any(isinstance(item, dict) for item in value):
@@ -560,13 +563,12 @@ def _set_lines(values: dict, line: int, blocks: dict[str, list[tuple[dict, int]]
                 if not isinstance(item, dict):
                     items.append(item)
                     continue
-                position = _matching_block(item, [exprs for exprs, _line in declared], used)
-                block_line = declared[position][1] if position is not None else line
-                items.append(_set_lines(item, block_line, None))
+                index = _matching_block(item, [exprs for exprs, _position in declared], used)
+                items.append(_set_lines(item, declared[index][1] if index is not None else position, None))
             result[key] = items
         else:
             result[key] = value
-    result[LINE] = line
+    result[LINE], result[COLUMN] = position
     return result
 
 
@@ -576,15 +578,15 @@ class _BlockLines:
     def __init__(self) -> None:
         self.bodies: dict[str, Any] = {}
 
-    def of(self, where: Where) -> dict[str, list[tuple[dict, int]]]:
+    def of(self, where: Where) -> dict[str, list[tuple[dict, Position]]]:
         body = self._body(where.file)
         if body is None:
             return {}
         for block in body.blocks:
             if block.line == where.line and block.type in ("resource", "data"):
-                nested: dict[str, list[tuple[dict, int]]] = {}
+                nested: dict[str, list[tuple[dict, Position]]] = {}
                 for inner in block.body.blocks:
-                    nested.setdefault(inner.type, []).append((_constants(inner.body), inner.line))
+                    nested.setdefault(inner.type, []).append((_constants(inner.body), (inner.line, inner.column)))
                 return nested
         return {}
 

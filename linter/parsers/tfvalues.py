@@ -13,6 +13,8 @@ from linter.model import Unknown, Where
 # keys that the evaluators add to every evaluated block dict (never Terraform attribute names)
 LINE = "__line__"  # 1-based line of the block (or resource)
 ATTR_LINES = "__attr_lines__"  # {attribute name: line}
+COLUMN = "__column__"  # 1-based column of the block's first character (HCL only)
+META_KEYS = frozenset({LINE, ATTR_LINES, COLUMN})  # never Terraform attribute names
 # `dynamic` blocks whose for_each is unknown: {DYNAMIC_UNKNOWN: [block type names]} in the dict
 # that would have held them (no block is generated for them)
 DYNAMIC_UNKNOWN = "__dynamic_unknown__"
@@ -86,7 +88,7 @@ def unknown_of(value: Any) -> Unknown | None:
                 return found
     if isinstance(value, dict):
         for key, item in value.items():
-            if key in (LINE, ATTR_LINES):
+            if key in META_KEYS:
                 continue
             found = unknown_of(item)
             if found is not None:
