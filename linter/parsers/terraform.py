@@ -49,24 +49,38 @@ def load_terraform(module_dirs: Sequence[str], options: TfOptions = TfOptions())
                   tuple(dict.fromkeys(loader.notes)))
 
 
-def resource_lines(module_dir: str) -> dict[str, Where]:
-    """Resource address (module path, no instance key) -> where its block is, following local
-    modules (and those that `.terraform/modules/modules.json` maps to a directory)."""
+@dataclass(frozen=True, slots=True)
+class TfDeclarations:
+    """Where a module's resources are declared, without evaluating anything (for the plan reader)."""
+
+    blocks: dict[str, tuple[Where, hcl.Block]]  # address (module path, no instance key) -> its block
+    sources: tuple[tuple[str, str], ...]  # (file, text) of every file read
+
+
+def declarations(module_dir: str) -> TfDeclarations:
+    """The resource blocks of a module and of the local modules it calls (and those that
+    `.terraform/modules/modules.json` maps to a directory); each file is parsed once."""
     loader = _Loader()
     root = _norm(module_dir)
-    found: dict[str, Where] = {}
+    found: dict[str, tuple[Where, hcl.Block]] = {}
     stack: list[tuple[str, str, tuple[str, ...]]] = [(root, "", (root,))]
     while stack:
         directory, prefix, chain = stack.pop()
         config = loader.config(directory)
         for decl in config.resources.values():
             address = prefix + decl.address
-            found.setdefault(address, Where(decl.file, decl.block.line, decl.block.column, address))
+            where = Where(decl.file, decl.block.line, decl.block.column, address)
+            found.setdefault(address, (where, decl.block))
         for name, (block, _file) in config.modules.items():
             target = loader.module_dir(config, block, root, prefix + "module." + name)
             if target is not None and target not in chain:
                 stack.append((target, f"{prefix}module.{name}.", chain + (target,)))
-    return found
+    return TfDeclarations(found, tuple(loader.sources.items()))
+
+
+def resource_lines(module_dir: str) -> dict[str, Where]:
+    """Resource address (module path, no instance key) -> where its block is."""
+    return {address: where for address, (where, _block) in declarations(module_dir).blocks.items()}
 
 
 # ------------------------------------------------------------------------------------------ configs

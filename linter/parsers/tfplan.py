@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from linter.model import Model, ParseProblem, Suppression, Unknown, Where, merge_models
-from linter.parsers.tfvalues import COLUMN, PLANNED, LINE, Ref, TfInstance, TfResource
+from linter.parsers.suppressions import scan_comment_suppressions
+from linter.parsers.tfvalues import COLUMN, LINE, PLANNED, Ref, TfInstance, TfResource
 
 SUPPORTED_MAJOR = ("0", "1")
 # keys of a resource object in planned_values that are not its attributes
@@ -64,9 +65,9 @@ def load_plan(path: str, *, tf_root: str | None = None, text: str | None = None)
     try:
         resources = _read_plan(data, plan_path, text)
         if lines_dir is not None:
-            resources, tf_files = _with_hcl_lines(resources, lines_dir)
-            suppressions, read = _suppressions(tf_files)
-            files += tuple(read)
+            resources, sources = _with_hcl_lines(resources, lines_dir)
+            suppressions = tuple(s for path, text in sources for s in scan_comment_suppressions(text, path))
+            files += tuple(path for path, _text in sources)
     except _Shape as error:
         return _problem(plan_path, 1, 1, str(error))
     except RecursionError:
@@ -520,21 +521,20 @@ def _tf_dir(plan_path: str, tf_root: str | None) -> str | None:
     return None
 
 
-def _with_hcl_lines(resources: list[TfResource], directory: str) -> tuple[list[TfResource], list[str]]:
-    """Resources located at their HCL blocks (when the .tf files declare them); the .tf files read."""
-    from linter.parsers.terraform import resource_lines
+def _with_hcl_lines(resources: list[TfResource], directory: str) -> tuple[list[TfResource], tuple[tuple[str, str], ...]]:
+    """Resources located at their HCL blocks (when the .tf files declare them); the files read."""
+    from linter.parsers.terraform import declarations
 
-    lines = resource_lines(directory)
-    block_lines = _BlockLines()
+    declared = declarations(directory)
     located: list[TfResource] = []
     for resource in resources:
-        where = lines.get(resource.address)
-        if where is None:
+        found = declared.blocks.get(resource.address)
+        if found is None:
             located.append(_relined(resource, resource.where.line, None))
             continue
-        located.append(_relined(_at(resource, where), where.line, block_lines.of(where)))
-    files = sorted({w.file for w in lines.values()} | _tf_files(directory))
-    return located, files
+        where, block = found
+        located.append(_relined(_at(resource, where), where.line, _nested_positions(block)))
+    return located, declared.sources
 
 
 def _at(resource: TfResource, where: Where) -> TfResource:
@@ -572,36 +572,12 @@ def _set_lines(values: dict, position: Position, blocks: dict[str, list[tuple[di
     return result
 
 
-class _BlockLines:
-    """Nested blocks of a resource in its .tf file: {block type: [(constant attributes, line)]}."""
-
-    def __init__(self) -> None:
-        self.bodies: dict[str, Any] = {}
-
-    def of(self, where: Where) -> dict[str, list[tuple[dict, Position]]]:
-        body = self._body(where.file)
-        if body is None:
-            return {}
-        for block in body.blocks:
-            if block.line == where.line and block.type in ("resource", "data"):
-                nested: dict[str, list[tuple[dict, Position]]] = {}
-                for inner in block.body.blocks:
-                    nested.setdefault(inner.type, []).append((_constants(inner.body), (inner.line, inner.column)))
-                return nested
-        return {}
-
-    def _body(self, path: str) -> Any:
-        if path not in self.bodies:
-            from linter.parsers import hcl
-
-            try:
-                with open(path, encoding="utf-8") as handle:
-                    text = handle.read()
-            except (OSError, UnicodeDecodeError):
-                self.bodies[path] = None
-                return None
-            self.bodies[path] = hcl.parse_hcl(text, path)[0]
-        return self.bodies[path]
+def _nested_positions(block: Any) -> dict[str, list[tuple[dict, Position]]]:
+    """Nested blocks of a resource block: {block type: [(constant attributes, (line, column))]}."""
+    nested: dict[str, list[tuple[dict, Position]]] = {}
+    for inner in block.body.blocks:
+        nested.setdefault(inner.type, []).append((_constants(inner.body), (inner.line, inner.column)))
+    return nested
 
 
 def _constants(body: Any) -> dict[str, dict]:
@@ -615,27 +591,3 @@ def _constants(body: Any) -> dict[str, dict]:
                 and not (isinstance(value, list) and not _hashable(value)):
             found[attribute.name] = {"constant_value": value}
     return found
-
-
-def _tf_files(directory: str) -> set[str]:
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return set()
-    return {f"{directory}/{n}" for n in names if n.endswith(".tf") and os.path.isfile(os.path.join(directory, n))}
-
-
-def _suppressions(files: list[str]) -> tuple[tuple[Suppression, ...], list[str]]:
-    from linter.parsers.suppressions import scan_comment_suppressions
-
-    found: list[Suppression] = []
-    read: list[str] = []
-    for path in files:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError):
-            continue
-        read.append(path)
-        found.extend(scan_comment_suppressions(text, path))
-    return tuple(found), read
