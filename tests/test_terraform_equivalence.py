@@ -164,7 +164,30 @@ def test_security_groups_of_for_each_module_instances_stay_distinct(tmp_path: Pa
     (tmp_path / "main.tf").write_text(
         'module "pool" {\n  source   = "./m"\n  for_each = toset(["a", "b"])\n  name     = each.key\n}\n')
     groups = resources_to_model(load_terraform([str(tmp_path)]).resources).security_groups
-    assert len({g.key for g in groups}) == 2
+    assert sorted(g.key for g in groups) == ['module.pool.aws_security_group.this["a"]',
+                                             'module.pool.aws_security_group.this["b"]']
+
+
+def test_references_inside_for_each_module_instances_name_their_own_instance(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(
+        'resource "aws_security_group" "this" {}
+'
+        'resource "aws_instance" "node" {
+  count = 2
+  vpc_security_group_ids = [aws_security_group.this.id]
+}
+')
+    (tmp_path / "main.tf").write_text('module "pool" {
+  source   = "./m"
+  for_each = toset(["a", "b"])
+}
+')
+    model = resources_to_model(load_terraform([str(tmp_path)]).resources)
+    (node,) = model.node_groups
+    assert node.security_groups == ('module.pool.aws_security_group.this["a"]',
+                                    'module.pool.aws_security_group.this["b"]')
+    assert {g.key for g in model.security_groups} == set(node.security_groups)
 
 
 def test_json_syntax_gives_identical_findings_at_json_lines() -> None:

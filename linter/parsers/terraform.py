@@ -312,8 +312,12 @@ class _Module:
     """One module instance: its config, its inputs, and memoised values."""
 
     def __init__(self, loader: _Loader, config: _Config, path: str, root: str,
-                 inputs: dict[str, Any], count_unknown: Unknown | None, chain: tuple[str, ...]) -> None:
+                 inputs: dict[str, Any], count_unknown: Unknown | None, chain: tuple[str, ...],
+                 instance_keys: tuple[Any, ...] = ()) -> None:
         self.loader = loader
+        # keys of the counted/for_each module calls above (addresses carry none): they keep the
+        # instances of one resource in different module instances apart
+        self.instance_keys = instance_keys
         self.config = config
         self.path = path  # "" or "module.a.module.b."
         self.root = root
@@ -384,8 +388,15 @@ class _Module:
         return self.memoised(("instances", decl.address), lambda: _expand(decl.block, self.scope),
                              decl.address)
 
+    def instance_key(self, key: Any) -> Any:
+        """The resource instance's key, prefixed with the module instance keys (`"workers/0"`)."""
+        if not self.instance_keys:
+            return key
+        return "/".join(str(k) for k in (*self.instance_keys, *(() if key is None else (key,))))
+
     def instance_address(self, decl: _ResourceDecl, key: Any) -> str:
         base = self.path + decl.address
+        key = self.instance_key(key)
         if key is None:
             return base
         if isinstance(key, int) and not isinstance(key, bool):
@@ -442,8 +453,9 @@ class _Module:
         for key, bindings in keys:
             caller = self.scope.with_bindings(bindings)
             inputs = {a.name: (a.expr, caller) for a in block.body.attributes if a.name not in _MODULE_META}
+            child_keys = self.instance_keys if key is None else (*self.instance_keys, key)
             child = _Module(self.loader, config, key_path + ".", self.root, inputs, inherited,
-                            self.chain + (target,))
+                            self.chain + (target,), child_keys)
             instances.append((key, child))
         return _Children(config, instances, unknown, block)
 
@@ -802,7 +814,7 @@ def _collect_into(module: _Module, merged: dict[str, TfResource]) -> None:
                 return module.attribute_value(decl, key, bindings, attribute.name, attribute.expr.text)
 
             values = _body_values(decl.block.body, scope, decl.block.line, _RESOURCE_META, attribute_value)
-            instances.append(TfInstance(key, values))
+            instances.append(TfInstance(module.instance_key(key), values))
         _merge(merged, module, decl, tuple(instances), unknown, deployment)
     for name in module.config.modules:
         children = module.children(name)
