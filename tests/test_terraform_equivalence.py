@@ -171,18 +171,9 @@ def test_security_groups_of_for_each_module_instances_stay_distinct(tmp_path: Pa
 def test_references_inside_for_each_module_instances_name_their_own_instance(tmp_path: Path) -> None:
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "main.tf").write_text(
-        'resource "aws_security_group" "this" {}
-'
-        'resource "aws_instance" "node" {
-  count = 2
-  vpc_security_group_ids = [aws_security_group.this.id]
-}
-')
-    (tmp_path / "main.tf").write_text('module "pool" {
-  source   = "./m"
-  for_each = toset(["a", "b"])
-}
-')
+        'resource "aws_security_group" "this" {}\n'
+        'resource "aws_instance" "node" {\n  count = 2\n  vpc_security_group_ids = [aws_security_group.this.id]\n}\n')
+    (tmp_path / "main.tf").write_text('module "pool" {\n  source   = "./m"\n  for_each = toset(["a", "b"])\n}\n')
     model = resources_to_model(load_terraform([str(tmp_path)]).resources)
     (node,) = model.node_groups
     assert node.security_groups == ('module.pool.aws_security_group.this["a"]',
