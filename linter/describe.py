@@ -31,7 +31,7 @@ def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
     for node in model.node_groups:
         taken, why = is_node(node, selection)
         compute.append({
-            "resource": node.key, "kind": node.kind.value, "file": display_path(node.where.file, root), "line": node.where.line,
+            "resource": node.display, "kind": node.kind.value, "file": display_path(node.where.file, root), "line": node.where.line,
             "node": taken, "why": why, "security_groups": _text(node.security_groups), "subnets": _text(node.subnets),
             "src_dst_check": _text(node.src_dst_check), "multiple": _text(node.multiple),
         })
@@ -43,7 +43,7 @@ def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
             if sender.deployment != receiver.deployment or (sender is receiver and receiver.multiple is False):
                 continue
             pair = NodePair(receiver, sender)
-            flows.append({"from": sender.key, "to": receiver.key,
+            flows.append({"from": sender.display, "to": receiver.display,
                           **{name: admits(spec, pair, facts).verdict.value if needed[name] != "fail" else "not needed"
                              for name, spec in FLOWS}})
     pools = [{"resource": p.key, "origin": p.origin, "cidr": _text(p.cidr), "ipip": _text(p.ipip),

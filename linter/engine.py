@@ -176,7 +176,8 @@ def _per_sender(rule: Rule, index: int, case: Mapping[str, Any], results: list[t
     grouped: dict[tuple[str, str, Verdict], list[tuple[NodePair, Outcome]]] = {}
     for subject, outcome in results:
         assert isinstance(subject, NodePair)
-        grouped.setdefault((subject.sender.deployment, subject.sender.key, outcome.verdict), []).append((subject, outcome))
+        grouped.setdefault((subject.sender.deployment, subject.sender.display, outcome.verdict), []).append(
+            (subject, outcome))
     for items in grouped.values():
         first_pair, first_outcome = items[0]
         finding = _finding(rule, index, case, first_pair, first_outcome, facts)
@@ -188,7 +189,7 @@ def _per_sender(rule: Rule, index: int, case: Mapping[str, Any], results: list[t
             message = rule.unverified_message.format_map(fields)
         related = tuple(Related(p.receiver.where, f"receiver: {p.receiver.display}") for p, _ in items)
         yield replace(finding, message=message, related=tuple(dict.fromkeys(related)),
-                      identity=f"{rule.id}|{index}|{first_pair.sender.key}")
+                      identity=f"{rule.id}|{index}|{first_pair.sender.display}")
 
 
 def _subjects(case: Mapping[str, Any], facts: Facts) -> Iterator[tuple[Subject, Outcome]]:
@@ -304,20 +305,20 @@ def _locate(report_at: str, subject: Subject, outcome: Outcome, facts: Facts,
         if report_at == "sender":
             where = _node_where(sender, facts)
             related = [Related(receiver.where, f"receiver: {receiver.display}")]
-            return where, [where, sender.where], related, f"{sender.key}|{receiver.key}"
+            return where, [where, sender.where], related, f"{sender.display}|{receiver.display}"
         where = _node_where(receiver, facts)
         fields["rule"] = "a rule"
         if report_at == "evidence" and outcome.evidence:
             where = outcome.evidence[0]
             fields["rule"] = where.address
         related = [Related(sender.where, f"sender: {sender.display}")]
-        return where, [where, receiver.where], related, f"{receiver.key}|{sender.key}"
+        return where, [where, receiver.where], related, f"{receiver.display}|{sender.display}"
     if isinstance(subject, NodeGroup):
         fields["node"] = subject.display
         related = [r for r in subject.related]
         if subject.src_dst_where != subject.where:
             related.append(Related(subject.where, f"node group: {subject.display}"))
-        return subject.src_dst_where, [subject.src_dst_where, subject.where], related, subject.key
+        return subject.src_dst_where, [subject.src_dst_where, subject.where], related, subject.display
     if isinstance(subject, SgRule):
         group = facts.group(subject.deployment, subject.group) if isinstance(subject.group, str) else None
         fields["rule"] = subject.where.address

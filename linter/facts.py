@@ -93,7 +93,6 @@ class Facts:
         self.pool_assumed = not model.pools or (not self.pools_found and not self.effective_pools)
         if self.pool_assumed:
             self.effective_pools = (ASSUMED_POOL,)
-        self.node_groups_by_key = {(n.deployment, n.key): n for n in self.nodes}
 
     # --- lookups
 
@@ -180,7 +179,7 @@ class Facts:
 
     def may_cross_subnets(self, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
         keys: set[str] = set()
-        for node in {receiver.key: receiver, sender.key: sender}.values():
+        for node in {id(receiver): receiver, id(sender): sender}.values():
             if isinstance(node.subnets, Unknown):
                 return unknown(node.subnets.expr)
             for key in node.subnets:

@@ -175,10 +175,13 @@ def test_references_inside_for_each_module_instances_name_their_own_instance(tmp
         'resource "aws_instance" "node" {\n  count = 2\n  vpc_security_group_ids = [aws_security_group.this.id]\n}\n')
     (tmp_path / "main.tf").write_text('module "pool" {\n  source   = "./m"\n  for_each = toset(["a", "b"])\n}\n')
     model = resources_to_model(load_terraform([str(tmp_path)]).resources)
-    (node,) = model.node_groups
-    assert node.security_groups == ('module.pool.aws_security_group.this["a"]',
-                                    'module.pool.aws_security_group.this["b"]')
-    assert {g.key for g in model.security_groups} == set(node.security_groups)
+    # one node group per module instance, each with its own group; they share the address
+    assert sorted((n.key, n.label, n.security_groups) for n in model.node_groups) == [
+        ("module.pool.aws_instance.node", "module.pool.aws_instance.node [a]",
+         ('module.pool.aws_security_group.this["a"]',)),
+        ("module.pool.aws_instance.node", "module.pool.aws_instance.node [b]",
+         ('module.pool.aws_security_group.this["b"]',))]
+    assert {g.key for g in model.security_groups} == {g for n in model.node_groups for g in n.security_groups}
 
 
 def test_json_syntax_gives_identical_findings_at_json_lines() -> None:
@@ -193,3 +196,29 @@ def test_json_syntax_gives_identical_findings_at_json_lines() -> None:
     assert (at["CAL007"].where.line, at["CAL007"].related[0].where.line) == \
         (_line(main, '"pool": {'), _line(main, '"main": {'))
     assert at["CAL005"].suppressed is True
+
+
+def test_node_pools_of_a_for_each_module_are_judged_pair_by_pair(tmp_path: Path) -> None:
+    """Each module instance's nodes admit only their own group: BGP between the pools is blocked."""
+    import datetime
+
+    from linter.config import Config
+    from linter.engine import load_rules
+    from linter.scan import ScanRequest, scan
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(
+        'resource "aws_security_group" "this" {\n'
+        '  ingress {\n    protocol  = "-1"\n    from_port = 0\n    to_port   = 0\n    self      = true\n  }\n'
+        '  egress {\n    protocol    = "-1"\n    from_port   = 0\n    to_port     = 0\n'
+        '    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n'
+        'resource "aws_instance" "node" {\n  count                  = 2\n'
+        '  vpc_security_group_ids = [aws_security_group.this.id]\n  source_dest_check      = false\n}\n')
+    (tmp_path / "main.tf").write_text('module "pool" {\n  source   = "./m"\n  for_each = toset(["a", "b"])\n}\n')
+    request = ScanRequest((str(tmp_path),), Config(), tmp_path.as_posix(), datetime.date(2026, 12, 1))
+    report, _ = scan(request, load_rules())
+    blocked = sorted(f.message for f in report.findings if f.rule == "CAL001")
+    assert blocked == [
+        "module.pool.aws_instance.node [a] does not admit BGP (TCP 179) from module.pool.aws_instance.node [b]",
+        "module.pool.aws_instance.node [b] does not admit BGP (TCP 179) from module.pool.aws_instance.node [a]"]
+    assert len({f.fingerprint for f in report.findings}) == len(report.findings)

@@ -6,6 +6,7 @@ resource types, so HCL and plan scans give the same model.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import binascii
 import re
 from dataclasses import dataclass, field
@@ -104,6 +105,15 @@ class ResourceIndex:
         if isinstance(ref, Ref):
             return self.resources.get(strip_key(ref.address))
         return None
+
+    def narrow(self, ref: Any) -> TfResource | None:
+        """The resource a reference names; only the instance it names when it names one."""
+        resource = self.get(ref)
+        if resource is None or len(resource.instances) < 2 or not isinstance(ref, Ref) \
+                or ref.address == resource.address:
+            return resource
+        instance = self.instance(ref)
+        return resource if instance is None else dataclasses.replace(resource, instances=(instance,))
 
     def instance(self, ref: Ref) -> TfInstance | None:
         resource = self.get(ref)
@@ -243,7 +253,7 @@ def _groups(resource: TfResource, index: ResourceIndex, standalone: set[str]) ->
         key = instance_address(resource, instance)
         yield SecurityGroup(key, resource.where, _vpc_key(instance.values.get("vpc_id"), index),
                             default_egress_all=False, deployment=resource.deployment,
-                            fix_template=_fix_template(resource, key, key in standalone))
+                            fix_template=_fix_template(resource, instance, key in standalone))
 
 
 _INLINE_RULE = """  ingress {{
@@ -267,19 +277,27 @@ resource "aws_security_group_rule" "{label}" {{
 """
 
 
-def _fix_template(resource: TfResource, key: str, has_standalone_rules: bool) -> RuleFixTemplate | None:
+def _fix_template(resource: TfResource, instance: TfInstance, has_standalone_rules: bool) -> RuleFixTemplate | None:
     """Inline `ingress` blocks, or an `aws_security_group_rule` when the group already uses those
     (Terraform fights over a group that mixes both)."""
     if not resource.where.file.endswith(".tf") or resource.extras.get(PLANNED) or not resource.end_line:
         return None
-    local = key[len(resource.module) + 1:] if resource.module else key
+    # how code inside the module names this group: its own key, never the keys of the module instance
+    own_key: Any = instance.key
+    scope = resource.module
+    if instance.module_key is not None:
+        scope = f"{resource.module}[{instance.module_key}]"  # other module instances cannot name it
+        own_key = str(instance.key).removeprefix(instance.module_key).lstrip("/") or None
+    local = resource.address[len(resource.module) + 1:] if resource.module else resource.address
+    if own_key is not None and (len(resource.instances) > 1 or resource.count_unknown is not None):
+        local += f"[{_key_text(own_key)}]"
     reference = f"{local}.id"
     if has_standalone_rules:
         block = _RULE_RESOURCE.replace("{reference}", reference)
         return RuleFixTemplate(resource.where.at(resource.end_line + 1), block, "self              = true",
-                               "source_security_group_id = {reference}", reference, resource.module)
+                               "source_security_group_id = {reference}", reference, scope)
     return RuleFixTemplate(resource.where.at(resource.end_line), _INLINE_RULE, "self        = true",
-                           "security_groups = [{reference}]", reference, resource.module)
+                           "security_groups = [{reference}]", reference, scope)
 
 
 def _peering(resource: TfResource, index: ResourceIndex) -> Peering:
@@ -422,18 +440,32 @@ def _union(parts: Iterable[tuple | Unknown | None]) -> tuple | Unknown:
 def _node_groups(managed: list[TfResource], index: ResourceIndex) -> Iterator[NodeGroup]:
     interfaces = _interfaces_by_instance(managed, index)
     attached = {eni.address for enis in interfaces.values() for eni in enis}
-    for resource in managed:
-        if resource.type in COMPUTE_LIKE:
-            yield _instance_node(resource, index, interfaces.get(resource.address, []))
-        elif resource.type == "aws_autoscaling_group":
-            yield _asg_node(resource, index)
-        elif resource.type == "aws_eks_node_group":
-            yield _eks_node(resource, index)
-        elif resource.type == "aws_network_interface" and resource.address not in attached \
-                and not resource.extras.get(PLANNED) and "source_dest_check" in resource.instances[0].values:
-            # an interface that declares the check is a compute resource of its own (DESIGN §5);
-            # in a plan every attribute carries its default, so there only attached interfaces count
-            yield _interface_node(resource, index)
+    for whole in managed:
+        for resource, label in _per_module_instance(whole):
+            node = None
+            if resource.type in COMPUTE_LIKE:
+                node = _instance_node(resource, index, interfaces.get(resource.address, []))
+            elif resource.type == "aws_autoscaling_group":
+                node = _asg_node(resource, index)
+            elif resource.type == "aws_eks_node_group":
+                node = _eks_node(resource, index)
+            elif resource.type == "aws_network_interface" and resource.address not in attached \
+                    and not resource.extras.get(PLANNED) and "source_dest_check" in resource.instances[0].values:
+                # an interface that declares the check is a compute resource of its own (DESIGN §5);
+                # in a plan every attribute carries its default, so there only attached interfaces count
+                node = _interface_node(resource, index)
+            if node is not None:
+                yield dataclasses.replace(node, label=label) if label else node
+
+
+def _per_module_instance(resource: TfResource) -> list[tuple[TfResource, str]]:
+    """A resource in a counted/for_each module is one node group per module instance (each has its own
+    security groups); they share the address, and their label names the instance: `module.x.aws_instance.y [a]`."""
+    keys = list(dict.fromkeys(i.module_key for i in resource.instances))
+    if len(keys) < 2:
+        return [(resource, "")]
+    return [(dataclasses.replace(resource, instances=tuple(i for i in resource.instances if i.module_key == key)),
+             f"{resource.address} [{key}]") for key in keys]
 
 
 def _interfaces_by_instance(managed: list[TfResource], index: ResourceIndex) -> dict[str, list[TfResource]]:
@@ -461,7 +493,7 @@ def _launch_template(values: dict, index: ResourceIndex, block_names: Sequence[s
     for name in block_names:
         for block in blocks(values, name):
             for attribute in ("id", "name", "launch_template_id", "launch_template_name"):
-                target = index.get(block.get(attribute))
+                target = index.narrow(block.get(attribute))
                 if target is not None and target.type == "aws_launch_template":
                     return target
             for nested in ("launch_template", "launch_template_specification"):
@@ -565,7 +597,7 @@ def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
         related.append(Related(template.where, "launch template"))
         groups = _template_groups(template, index) or ()
         check = False if _template_user_data_disables(template) else True
-    configuration = index.get(values.get("launch_configuration"))
+    configuration = index.narrow(values.get("launch_configuration"))
     if configuration is not None and configuration.type == "aws_launch_configuration":
         related.append(Related(configuration.where, "launch configuration"))
         groups = _groups_of(configuration.instances[0].values, ("security_groups",), index) or ()

@@ -814,7 +814,8 @@ def _collect_into(module: _Module, merged: dict[str, TfResource]) -> None:
                 return module.attribute_value(decl, key, bindings, attribute.name, attribute.expr.text)
 
             values = _body_values(decl.block.body, scope, decl.block.line, _RESOURCE_META, attribute_value)
-            instances.append(TfInstance(module.instance_key(key), values))
+            module_key = "/".join(str(k) for k in module.instance_keys) or None
+            instances.append(TfInstance(module.instance_key(key), values, module_key))
         _merge(merged, module, decl, tuple(instances), unknown, deployment)
     for name in module.config.modules:
         children = module.children(name)

@@ -53,6 +53,8 @@ class PartialTemplate(Unknown):
 class TfInstance:
     key: int | str | None  # count.index / each.key; None without count/for_each
     values: dict[str, Any]  # evaluated attributes; nested blocks as lists of dicts (with LINE)
+    # the keys of the counted/for_each module instances it belongs to ("a", "a/0"); None outside them
+    module_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
