@@ -105,12 +105,13 @@ def _read_lines(path: str) -> Sequence[str]:
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write every current finding to this baseline file.")
 @click.option("--strict", is_flag=True, default=None, help="Results that could not be verified fail the run.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR).")
 def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], select: tuple[str, ...],
          ignore: tuple[str, ...], fail_on: str | None, config_path: str | None, exclude: tuple[str, ...],
          variables: tuple[str, ...], var_files: tuple[str, ...], tf_root: str | None, cfn_params: tuple[str, ...],
          cfn_param_files: tuple[str, ...], calico_paths: tuple[str, ...], baseline: str | None,
-         write_baseline: str | None, strict: bool | None, color: bool | None) -> None:
+         write_baseline: str | None, strict: bool | None, exit_zero: bool, color: bool | None) -> None:
     """Lint PATHS (default: the current directory)."""
     from linter.scan import ScanRequest, exit_code, scan as run_scan
     from linter.suppress import read_baseline, write_baseline as render_baseline
@@ -176,7 +177,7 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
             click.echo(f"calico-lint: cannot write {write_baseline}: {error.strerror or error}", err=True)
             sys.exit(EXIT_USAGE)
         sys.exit(0)
-    sys.exit(exit_code(report, config.fail_on))
+    sys.exit(0 if exit_zero else exit_code(report, config.fail_on))
 
 
 @cli.command(name="rules")

@@ -193,3 +193,9 @@ def test_strict_turns_unverified_results_into_failures(tmp_path: Path) -> None:
     assert notes and notes[0]["level"] == "note" and "var.node_sg_id" in notes[0]["message"]
     strict = run("scan", str(tmp_path), "--strict")
     assert strict.returncode == 1
+
+
+def test_exit_zero_reports_but_does_not_fail() -> None:
+    result = run("scan", EXAMPLE, "--exit-zero")
+    assert result.returncode == 0 and "CAL001" in result.stdout
+    assert run("scan", EXAMPLE, "--exit-zero", "--select", "CAL999").returncode == 2
