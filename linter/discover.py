@@ -64,9 +64,11 @@ def discover(paths: Sequence[str], excludes: Sequence[str] = (), extra_calico: S
             _walk(path, excludes, sub)
             found.calico.update(sub.calico)
         elif path.exists():
-            text = _read(path, found)
+            text, why = _read(path)
             if text is not None:
                 found.calico[path.as_posix()] = text
+            else:
+                found.unreadable[path.as_posix()] = why
         else:
             found.unreadable[path.as_posix()] = "no such file or directory (--calico)"
     return Inputs(tuple(found.terraform_dirs), tuple(found.plans), tuple(found.templates.items()),
@@ -88,14 +90,14 @@ def _walk(root: Path, excludes: Sequence[str], found: _Collector) -> None:
                 _add_file(path, found, explicit=False)
 
 
-def _read(path: Path, found: _Collector) -> str | None:
+def _read(path: Path) -> tuple[str | None, str]:
+    """(text, "") or (None, why it cannot be read)."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8"), ""
     except UnicodeDecodeError:
-        found.unreadable[path.as_posix()] = "not UTF-8 text"
+        return None, "not UTF-8 text"
     except OSError as error:
-        found.unreadable[path.as_posix()] = error.strerror or str(error)
-    return None
+        return None, error.strerror or str(error)
 
 
 def _add_file(path: Path, found: _Collector, explicit: bool) -> None:
@@ -106,10 +108,12 @@ def _add_file(path: Path, found: _Collector, explicit: bool) -> None:
         return
     if not explicit and suffix not in (".json",) + YAML_SUFFIXES:
         return
-    text = _read(path, found) if explicit or path.stat().st_size < 8_000_000 else None
+    if not explicit and path.stat().st_size >= 8_000_000:
+        return
+    text, why = _read(path)
     if text is None:
-        if not explicit:
-            found.unreadable.pop(path.as_posix(), None)  # not one of ours: ignored silently
+        if explicit:  # a file found by walking may not be ours: ignored silently
+            found.unreadable[path.as_posix()] = why
         return
     kind = classify_text(path.as_posix(), text)
     if kind == "plan":

@@ -12,7 +12,7 @@ from linter.model import (
     TCP, UDP, CidrSource, ConfigProblem, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem,
     Related, RuleDoc, SgRule, Where, display_path,
 )
-from linter.predicates import Flow, NodePair, Subject, evaluate
+from linter.predicates import INTERNET, Flow, NodePair, Subject, evaluate
 from linter.verdict import Outcome, Verdict, all_of
 
 BUILTIN = "builtin"
@@ -341,7 +341,7 @@ def _locate(report_at: str, subject: Subject, outcome: Outcome, facts: Facts,
 
 
 def _internet_cidrs(rule: SgRule) -> list[str]:
-    return [s.cidr for s in rule.sources if isinstance(s, CidrSource) and s.cidr in ("0.0.0.0/0", "::/0")]
+    return [s.cidr for s in rule.sources if isinstance(s, CidrSource) and s.cidr in INTERNET]
 
 
 def _flow_text(rule: SgRule) -> str:

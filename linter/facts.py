@@ -93,6 +93,7 @@ class Facts:
         self.pool_assumed = not model.pools or (not self.pools_found and not self.effective_pools)
         if self.pool_assumed:
             self.effective_pools = (ASSUMED_POOL,)
+        self._index_node_groups()
 
     # --- lookups
 
@@ -120,16 +121,24 @@ class Facts:
                 return group
         return None
 
-    def node_group_keys(self, deployment: str) -> set[str]:
-        keys: set[str] = set()
-        for node in self.nodes:
-            if node.deployment == deployment and not isinstance(node.security_groups, Unknown):
-                keys.update(k for k in node.security_groups if isinstance(k, str))
-        return keys
+    def node_group_keys(self, deployment: str) -> frozenset[str]:
+        """The security groups attached to some node of the deployment."""
+        return self._node_group_keys.get(deployment, frozenset())
 
-    def nodes_with_unknown_groups(self, deployment: str) -> list[NodeGroup]:
-        return [n for n in self.nodes if n.deployment == deployment and (
-            isinstance(n.security_groups, Unknown) or any(isinstance(k, Unknown) for k in n.security_groups))]
+    def nodes_with_unknown_groups(self, deployment: str) -> tuple[NodeGroup, ...]:
+        return self._undecided_nodes.get(deployment, ())
+
+    def _index_node_groups(self) -> None:
+        keys: dict[str, set[str]] = {}
+        undecided: dict[str, list[NodeGroup]] = {}
+        for node in self.nodes:
+            groups = node.security_groups
+            if isinstance(groups, Unknown) or any(isinstance(k, Unknown) for k in groups):
+                undecided.setdefault(node.deployment, []).append(node)
+            if not isinstance(groups, Unknown):
+                keys.setdefault(node.deployment, set()).update(k for k in groups if isinstance(k, str))
+        self._node_group_keys = {d: frozenset(k) for d, k in keys.items()}
+        self._undecided_nodes = {d: tuple(n) for d, n in undecided.items()}
 
     # --- the Calico network in effect
 
@@ -262,10 +271,3 @@ class Facts:
     def unknown_ranges(self) -> list[str]:
         found = [c.expr for v in self.model.vpcs for c in v.cidrs if isinstance(c, Unknown)]
         return found + [s.cidr.expr for s in self.model.subnets if isinstance(s.cidr, Unknown)]
-
-
-def verdict_of_bool(value: bool | Unknown) -> Outcome:
-    if isinstance(value, Unknown):
-        return unknown(value.expr)
-    return PASS if value else FAIL
-

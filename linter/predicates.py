@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Union
 
-from linter.facts import Facts, cidr_contains, cidr_overlaps, verdict_of_bool
+from linter.facts import Facts, cidr_contains, cidr_overlaps
 from linter.model import (
     ALL_PROTOCOLS, ICMP, PROTOCOLS_WITH_PORTS, TCP, UDP, CidrSource, ConfigProblem, Direction, EncapMode,
     GroupSource, IpPool, NodeGroup, PrefixListSource, SgRule, Unknown,
@@ -184,7 +184,7 @@ def rule_on_node(_: object, rule: SgRule, facts: Facts) -> Outcome:
 
 
 def pool_nat_outgoing(_: object, pool: IpPool, __: Facts) -> Outcome:
-    return verdict_of_bool(pool.nat_outgoing)
+    return of_bool(pool.nat_outgoing)
 
 
 def pool_encapsulates(how: str, pool: IpPool, _: Facts) -> Outcome:

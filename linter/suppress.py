@@ -48,13 +48,16 @@ def apply_suppressions(findings: Sequence[Finding], model: Model, known_rules: I
     return SuppressionResult(tuple(result))
 
 
-def _expired(suppression: Suppression, today: _dt.date) -> bool:
-    if suppression.until is None:
-        return False
+def _until(suppression: Suppression) -> _dt.date | None:
     try:
-        return _dt.date.fromisoformat(suppression.until) < today
+        return _dt.date.fromisoformat(suppression.until) if suppression.until else None
     except ValueError:
-        return False
+        return None
+
+
+def _expired(suppression: Suppression, today: _dt.date) -> bool:
+    until = _until(suppression)
+    return until is not None and until < today
 
 
 def _addresses_by_line(model: Model) -> Mapping[tuple[str, int], str]:
@@ -84,14 +87,13 @@ def _bad_suppressions(suppressions: Iterable[Suppression], used: set[Suppression
             problems.append(f"names unknown rule {', '.join(unknown_ids)}")
         if not suppression.reason:
             problems.append("gives no reason")
-        if suppression.until is not None:
-            try:
-                if _dt.date.fromisoformat(suppression.until) < today:
-                    problems.append(f"expired on {suppression.until}")
-            except ValueError:
-                problems.append(f"has an invalid until= date {suppression.until!r}")
+        expired = _expired(suppression, today)
+        if expired:
+            problems.append(f"expired on {suppression.until}")
+        elif suppression.until is not None and _until(suppression) is None:
+            problems.append(f"has an invalid until= date {suppression.until!r}")
         relevant = [r for r in suppression.rules if r in selected]
-        if relevant and suppression not in used and not any("expired" in p for p in problems):
+        if relevant and suppression not in used and not expired:
             problems.append("suppresses nothing")
         for problem in problems:
             yield Finding(SUPPRESSION_RULE, level, f"suppression of {names} {problem}", where,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable
 
-from linter.model import Where
+from linter.model import Unknown, Where
 
 
 class Verdict(str, Enum):
@@ -37,7 +37,9 @@ def unknown(reason: str) -> Outcome:
     return Outcome(Verdict.UNKNOWN, reason=reason)
 
 
-def of_bool(value: bool, evidence: tuple[Where, ...] = ()) -> Outcome:
+def of_bool(value: bool | Unknown, evidence: tuple[Where, ...] = ()) -> Outcome:
+    if isinstance(value, Unknown):
+        return unknown(value.expr)
     return Outcome(Verdict.PASS if value else Verdict.FAIL, evidence)
 
 

@@ -521,10 +521,7 @@ def launch_groups(launch: TfResource, index: ResourceIndex) -> tuple[str | Unkno
 
 
 def launch_user_data_disables(template: TfResource) -> bool:
-    return _template_user_data_disables(template)
-
-
-def _template_user_data_disables(template: TfResource) -> bool:
+    """User data of a launch template/configuration that turns the check off."""
     return any(disables_src_dst_check(decoded_user_data(i.values.get("user_data"))) for i in template.instances)
 
 
@@ -562,7 +559,7 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
         related.append(Related(eni.where, "network interface"))
     if template is not None:
         related.append(Related(template.where, "launch template"))
-    if user_data_off or (template is not None and _template_user_data_disables(template)):
+    if user_data_off or (template is not None and launch_user_data_disables(template)):
         check = False
     known_subnets = [p for p in subnet_parts if p is not None]
     subnets = _union(known_subnets) if known_subnets else Unknown(f"{resource.address} sets no subnet_id (default subnet)")
@@ -596,12 +593,12 @@ def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     if template is not None:
         related.append(Related(template.where, "launch template"))
         groups = _template_groups(template, index) or ()
-        check = False if _template_user_data_disables(template) else True
+        check = False if launch_user_data_disables(template) else True
     configuration = index.narrow(values.get("launch_configuration"))
     if configuration is not None and configuration.type == "aws_launch_configuration":
         related.append(Related(configuration.where, "launch configuration"))
         groups = _groups_of(configuration.instances[0].values, ("security_groups",), index) or ()
-        check = False if _template_user_data_disables(configuration) else True
+        check = False if launch_user_data_disables(configuration) else True
     zones = as_list(values.get("vpc_zone_identifier"))
     subnets: Any = zones if isinstance(zones, Unknown) else tuple(subnet_key(z, index) for z in zones)
     if not subnets:
@@ -620,7 +617,7 @@ def _eks_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     if template is not None:
         related.append(Related(template.where, "launch template"))
         groups = _template_groups(template, index) or groups
-        check = False if _template_user_data_disables(template) else True
+        check = False if launch_user_data_disables(template) else True
     ids = as_list(values.get("subnet_ids"))
     subnets: Any = ids if isinstance(ids, Unknown) else tuple(subnet_key(s, index) for s in ids)
     return NodeGroup(resource.address, NodeKind.EKS_NODE_GROUP, resource.where, groups, subnets or Unknown("subnet_ids"),
