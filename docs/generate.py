@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from linter.docs import rule_page_markdown, rules_table_markdown
+from linter.reporters.rule_docs import rule_page_markdown, rules_table_markdown
 from linter.engine import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -114,7 +114,7 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
          write_baseline: str | None, strict: bool | None, exit_zero: bool, color: bool | None) -> None:
     """Lint PATHS (default: the current directory)."""
     from linter.scan import ScanRequest, exit_code, scan as run_scan
-    from linter.suppress import read_baseline, write_baseline as render_baseline
+    from linter.engine.suppress import read_baseline, write_baseline as render_baseline
 
     paths = paths or (".",)
     rules = _rules()
@@ -191,7 +191,7 @@ def list_rules() -> None:
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:
     """Show a rule's documentation: what, why, example, fix, references."""
-    from linter.docs import rule_page_text
+    from linter.reporters.rule_docs import rule_page_text
 
     wanted = rule_id.strip().upper()
     rule = next((r for r in _rules() if r.id == wanted or r.doc.name == rule_id.strip().lower()), None)
@@ -208,7 +208,7 @@ def explain(rule_id: str) -> None:
 @click.option("--calico", "calico_paths", multiple=True, type=click.Path(exists=True))
 def describe(paths: tuple[str, ...], fmt: str, config_path: str | None, calico_paths: tuple[str, ...]) -> None:
     """Show the model inferred from PATHS: node groups, subnets, security groups, pools, what was assumed."""
-    from linter.describe import render_description
+    from linter.reporters.describe import render_description
     from linter.discover import discover
     from linter.scan import build_model
 

@@ -86,7 +86,7 @@ def read_config_file(path: Path) -> Mapping[str, Any]:
 def validate_config(data: Any, origin: str) -> None:
     import jsonschema
 
-    schema = json.loads(resources.files("linter").joinpath("schemas/config.json").read_text(encoding="utf-8"))
+    schema = json.loads(resources.files("linter").joinpath("config_schema.json").read_text(encoding="utf-8"))
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         lines = []

@@ -9,12 +9,12 @@ from linter import __version__
 from linter.config import Config
 from linter.discover import Inputs, discover
 from linter.engine import EngineOptions, Rule, run
-from linter.facts import NodeSelection
+from linter.engine.facts import NodeSelection
 from linter.model import (
     CalicoNetwork, EncapMode, FelixConfig, Finding, IpPool, Level, Model, Notice, ParseProblem, Report, Where,
     merge_models,
 )
-from linter.suppress import apply_suppressions
+from linter.engine.suppress import apply_suppressions
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,24 +36,17 @@ def build_model(inputs: Inputs, config: Config) -> Built:
     models: list[Model] = []
     notices: list[Notice] = []
     if inputs.terraform_dirs:
-        from linter.parsers.aws_terraform import resources_to_model
-        from linter.parsers.suppressions import scan_comment_suppressions
-        from linter.parsers.terraform import TfOptions, load_terraform
-        from linter.parsers.tf_embedded import embedded_models
+        from linter.terraform import TerraformInputs, load_modules
 
-        loaded = load_terraform(list(inputs.terraform_dirs), TfOptions(config.var_files, config.variables))
+        loaded = load_modules(inputs.terraform_dirs, TerraformInputs(config.var_files, config.variables))
         notices.extend(Notice(Level.NOTE, note) for note in loaded.notes)
-        models.append(resources_to_model(loaded.resources))
-        models.append(embedded_models(loaded.resources))
-        suppressions = tuple(s for path, text in loaded.sources for s in scan_comment_suppressions(text, path))
-        models.append(Model(problems=loaded.problems, suppressions=suppressions,
-                            files=tuple(path for path, _ in loaded.sources)))
+        models.append(loaded.model)
     for plan in inputs.plans:
-        from linter.parsers.tfplan import load_plan
+        from linter.terraform import load_plan
 
         models.append(load_plan(plan, tf_root=config.tf_root))
     if inputs.templates:
-        from linter.parsers.cloudformation import (
+        from linter.cloudformation import (
             CfnOptions,
             load_template,
             parse_cfn_params_file,
@@ -76,7 +69,7 @@ def build_model(inputs: Inputs, config: Config) -> Built:
             read_as_nested.update(f for f in template_model.files if f != path)
             models.append(template_model)
     if inputs.calico:
-        from linter.parsers.calico import load_calico_file
+        from linter.calico import load_calico_file
 
         models.extend(load_calico_file(path, text=text) for path, text in inputs.calico)
     models.append(_stated_calico(config))

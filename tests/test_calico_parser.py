@@ -1,4 +1,4 @@
-"""linter.parsers.calico: every Calico form read into the model (fixtures in tests/fixtures/calico_parser)."""
+"""linter.calico.documents: every Calico form read into the model (fixtures in tests/fixtures/calico_parser)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,7 +19,7 @@ from linter.model import (
     Unknown,
     Where,
 )
-from linter.parsers.calico import (
+from linter.calico.documents import (
     load_calico_file,
     load_calico_objects,
     load_helm_values,
@@ -384,7 +384,7 @@ def test_terraform_template_that_breaks_yaml_is_a_note() -> None:
 
 
 def test_unrendered_templates_of_other_charts_are_not_ours(tmp_path) -> None:
-    from linter.parsers.calico import load_calico_file
+    from linter.calico.documents import load_calico_file
 
     app = tmp_path / "deployment.yaml"
     app.write_text("apiVersion: apps/v1\nkind: Deployment\nspec:\n  {{- if .Values.x }}\n  replicas: 2\n  {{- end }}\n")

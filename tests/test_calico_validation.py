@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from linter.model import ConfigProblem, Where
-from linter.parsers.calico import load_calico_file
+from linter.calico.documents import load_calico_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "calico_parser"
 

@@ -1,4 +1,4 @@
-"""CloudFormation templates into the model: linter/parsers/cloudformation.py."""
+"""CloudFormation templates into the model: linter/cloudformation."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,7 +15,7 @@ from linter.model import (
     PrefixListSource,
     Unknown,
 )
-from linter.parsers.cloudformation import (
+from linter.cloudformation.template import (
     CfnOptions,
     is_cloudformation,
     load_template,
@@ -523,7 +523,7 @@ def _apply(path, fix) -> str:
               '        "ImageId": "ami-1"\n      }\n    }\n  }\n}\n'),
 ])
 def test_disable_check_fix_is_a_valid_template_that_disables_the_check(tmp_path, suffix, text) -> None:
-    from linter.parsers.cloudformation import load_template
+    from linter.cloudformation.template import load_template
 
     path = tmp_path / f"t{suffix}"
     path.write_text(text)

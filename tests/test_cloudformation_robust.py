@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linter.model import Model
-from linter.parsers.cloudformation import is_cloudformation, load_template, load_template_text
+from linter.cloudformation.template import is_cloudformation, load_template, load_template_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cfn_parser"
 SEEDS = [(FIXTURES / name).read_text() for name in
@@ -19,7 +19,7 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 def test_importing_the_parser_does_not_import_cfnlint() -> None:
-    code = "import sys, linter.parsers.cloudformation; print('cfnlint' in sys.modules)"
+    code = "import sys, linter.cloudformation.template; print('cfnlint' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
 
@@ -93,7 +93,7 @@ def test_random_structures_never_raise(resources: dict, conditions: dict, parame
 
 
 def test_error_at_end_of_input_is_located_on_the_last_line(tmp_path) -> None:
-    from linter.parsers.cloudformation import load_template
+    from linter.cloudformation.template import load_template
 
     text = ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Node:\n    Type: AWS::EC2::Instance\n"
             "    Properties:\n      SourceDestCheck: [false")

@@ -6,8 +6,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linter.parsers.hcl import Body, parse_hcl
-from linter.parsers.terraform import load_terraform
+from linter.terraform.hcl import Body, parse_hcl
+from linter.terraform.modules import load_terraform
 
 VALID = '''variable "n" {
   default = 2

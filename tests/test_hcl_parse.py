@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from linter.parsers import hcl
-from linter.parsers.hcl import parse_expression, parse_hcl
+from linter.terraform import hcl
+from linter.terraform.hcl import parse_expression, parse_hcl
 
 
 def body_of(text: str) -> hcl.Body:

@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from linter import docs
+from linter.reporters import rule_docs as docs
 from reporter_support import RULES, assert_snapshot
 
 BY_ID = {rule.id: rule for rule in RULES}

@@ -20,8 +20,8 @@ import pytest
 from linter.config import Config
 from linter.engine import load_rules
 from linter.model import Finding, Level
-from linter.parsers.aws_terraform import resources_to_model
-from linter.parsers.terraform import TfOptions, load_terraform
+from linter.terraform.to_model import resources_to_model
+from linter.terraform.modules import TfOptions, load_terraform
 from linter.scan import ScanRequest, scan
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tfplan"

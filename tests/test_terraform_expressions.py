@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from linter.model import Unknown
-from linter.parsers.terraform import TfOptions, load_terraform
-from linter.parsers.tfvalues import PartialTemplate, Ref
+from linter.terraform.modules import TfOptions, load_terraform
+from linter.terraform.values import PartialTemplate, Ref
 
 PRELUDE = """
 variable "unknown" {}

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from linter.model import Unknown
-from linter.parsers.terraform import TfLoad, TfOptions, load_terraform, resource_lines
-from linter.parsers.tfvalues import ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, Ref, TfResource
+from linter.terraform.modules import TfLoad, TfOptions, load_terraform, resource_lines
+from linter.terraform.values import ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, Ref, TfResource
 
 FIXTURES = (Path(__file__).parent / "fixtures" / "terraform_eval").resolve()
 BASIC = FIXTURES / "basic"
@@ -543,7 +543,7 @@ _JSON_VALUES = st.recursive(
 @settings(max_examples=80, deadline=None)
 @given(_JSON_VALUES)
 def test_fuzz_tf_json_never_raises(value: Any) -> None:
-    from linter.parsers.tfjson import parse_tf_json
+    from linter.terraform.json_syntax import parse_tf_json
 
     text = json.dumps(value)
     parse_tf_json(text, "/x/main.tf.json")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from linter.config import Config
 from linter.engine import load_rules
 from linter.model import Level, Unknown
-from linter.parsers.tfplan import load_plan
+from linter.terraform.plan import load_plan
 from linter.scan import ScanRequest, scan
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tfplan"

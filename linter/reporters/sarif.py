@@ -6,7 +6,7 @@ import posixpath
 from typing import Callable, Sequence
 from urllib.parse import quote
 
-from linter.docs import rule_page_markdown, rule_page_text
+from linter.reporters.rule_docs import rule_page_markdown, rule_page_text
 from linter.model import Finding, Fix, Level, Notice, ParseProblem, Related, Report, RuleDoc, Where
 from linter.reporters._common import (
     FINGERPRINT_KEY,

@@ -3,7 +3,7 @@
 Each root module directory is evaluated with its variables (defaults, `terraform.tfvars`,
 `*.auto.tfvars`, `--var-file`, `--var`), locals, `count`/`for_each` and local modules. Whatever
 cannot be known statically is `Unknown("the expression")`; a reference to a computed attribute of
-a managed resource is a `Ref`. `linter.parsers.aws_terraform` maps the result to the model.
+a managed resource is a `Ref`. `linter.terraform.to_model` maps the result to the model.
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from linter.model import ParseProblem, Unknown, Where
-from linter.parsers import hcl
-from linter.parsers.tfeval import (EvalError, Lazy, Scope, evaluate, finalize, has_unknown, to_bool,
+from linter.terraform import hcl
+from linter.terraform.evaluate import (EvalError, Lazy, Scope, evaluate, finalize, has_unknown, to_bool,
                                    to_number, to_string)
-from linter.parsers.tfjson import parse_tf_json
-from linter.parsers.tfvalues import ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, META_KEYS, Ref, TfInstance, TfResource
+from linter.terraform.json_syntax import parse_tf_json
+from linter.terraform.values import ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, META_KEYS, Ref, TfInstance, TfResource
 
 
 @dataclass(frozen=True, slots=True)

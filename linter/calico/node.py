@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from linter.model import CalicoNetwork, EncapMode, IpPool, Model, Networking, Unknown, Where
-from linter.parsers.calico_resources import get, problems_to_model, read_cidr
-from linter.parsers.calico_validate import Problem, parse_cidr
-from linter.parsers.calico_yaml import scalar
+from linter.calico.resources import get, problems_to_model, read_cidr
+from linter.calico.validate import Problem, parse_cidr
+from linter.calico.values import scalar
 
 ORIGIN_NODE = "calico-node environment"
 

@@ -1,106 +1,18 @@
-"""Rules x model -> findings. Rule files are data (rules/*.yaml), validated by rules/schema.json."""
+"""Rules x model -> findings (PASS / FAIL / UNKNOWN per subject)."""
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field, replace
-from importlib import resources
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Iterator, Mapping
 
-from linter.facts import ASSUMED_POOL, Facts, NodeSelection
+from linter.engine.facts import ASSUMED_POOL, Facts, NodeSelection
 from linter.model import (
     TCP, UDP, CidrSource, ConfigProblem, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem,
     Related, RuleDoc, SgRule, Where, display_path,
 )
-from linter.predicates import INTERNET, Flow, NodePair, Subject, evaluate
-from linter.verdict import Outcome, Verdict, all_of
-
-BUILTIN = "builtin"
-
-
-class RuleFileError(Exception):
-    """One or more rule files are invalid: the run stops (exit 2) listing every error."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    doc: RuleDoc
-    cases: tuple[Mapping[str, Any], ...]  # empty for built-in rules (CAL000, CAL013)
-    level_if: Mapping[str, str] = field(default_factory=dict)
-    unverified_message: str = "could not verify, depends on {reason}: {message}"
-
-    @property
-    def id(self) -> str:
-        return self.doc.id
-
-
-@dataclass(frozen=True, slots=True)
-class EngineOptions:
-    selected: frozenset[str] | None = None  # None: every rule
-    level_overrides: Mapping[str, Level] = field(default_factory=dict)
-    nodes: NodeSelection = NodeSelection()
-    root: str = ""  # for CAL000 addresses (repo-relative file path)
-
-
-# ------------------------------------------------------------------------------------------ loading
-
-
-def load_rules(files: Iterable[tuple[str, str]] | None = None) -> tuple[Rule, ...]:
-    """Parse and validate rule files: (name, text) pairs, by default the packaged rules/*.yaml."""
-    import jsonschema
-    import yaml
-
-    package = resources.files("linter.rules")
-    schema = json.loads(package.joinpath("schema.json").read_text(encoding="utf-8"))
-    if files is None:
-        files = sorted((p.name, p.read_text(encoding="utf-8")) for p in package.iterdir() if p.name.endswith(".yaml"))
-    validator = jsonschema.Draft202012Validator(schema)
-    errors: list[str] = []
-    rules: list[Rule] = []
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster, on every run
-    for name, text in files:
-        try:
-            data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-        except yaml.YAMLError as error:
-            errors.append(f"{name}: not valid YAML: {error}")
-            continue
-        problems = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-        for problem in problems:
-            path = "/".join(str(p) for p in problem.absolute_path) or "(top level)"
-            errors.append(f"{name}: {path}: {problem.message}")
-        if problems:
-            continue
-        if name != f"{data['id']}.yaml":
-            errors.append(f"{name}: the file name must be the rule id ({data['id']}.yaml)")
-            continue
-        rules.append(_rule_of(data))
-    ids = [r.id for r in rules]
-    errors += [f"rule id {i} is declared twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
-    if errors:
-        raise RuleFileError(errors)
-    return tuple(sorted(rules, key=lambda r: r.id))
-
-
-def _rule_of(data: Mapping[str, Any]) -> Rule:
-    docs = data["docs"]
-    doc = RuleDoc(
-        id=data["id"], name=data["name"], level=Level(data["level"]), title=data["title"], message=data["message"],
-        what=docs["what"].strip(), why=docs["why"].strip(), fix=docs["fix"].strip(),
-        example=docs.get("example", ""), use_instead=docs.get("use_instead", ""),
-        references=tuple(docs["references"]), tags=tuple(data.get("tags", ())),
-        security_severity=float(data.get("security_severity", 5.0)),
-    )
-    check = data["check"]
-    cases: tuple[Mapping[str, Any], ...] = () if check == BUILTIN else tuple(check.get("cases", [check]))
-    unverified = data.get("unverified_message", Rule.__dataclass_fields__["unverified_message"].default)
-    return Rule(doc, cases, dict(data.get("level_if", {})), unverified)
-
-
-# ------------------------------------------------------------------------------------------ evaluation
+from linter.engine.predicates import INTERNET, Flow, NodePair, Subject, evaluate
+from linter.engine.verdict import Outcome, Verdict, all_of
+from linter.engine.rules import EngineOptions, Rule
 
 
 @dataclass(frozen=True, slots=True)

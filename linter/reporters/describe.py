@@ -5,9 +5,9 @@ import json
 from typing import Any
 
 from linter.config import Config
-from linter.facts import Facts, NodeSelection, is_node
+from linter.engine.facts import Facts, NodeSelection, is_node
 from linter.model import Model, Unknown, display_path
-from linter.predicates import NodePair, admits
+from linter.engine.predicates import NodePair, admits
 
 FLOWS = (("BGP", {"direction": "ingress", "protocol": "tcp", "port": 179}),
          ("IPIP", {"direction": "ingress", "protocol": 4}),

@@ -4,7 +4,7 @@ Values come from `planned_values` (root module and nested `child_modules`); an a
 `resource_changes[].change.after_unknown` marks unknown and that the planned values leave unset is
 UNKNOWN, unless the `configuration` section names the managed resources it references (the
 security groups of an instance, the subnet of an interface): those become `Ref`s, as the HCL
-evaluator would produce. The same `linter.parsers.aws_terraform` mapping then gives the same model
+evaluator would produce. The same `linter.terraform.to_model` mapping then gives the same model
 as the HCL source. Findings point at the `.tf` files beside the plan (or under `--tf-root`) when
 they are there, else at the plan file itself.
 """
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from linter.model import Model, ParseProblem, Suppression, Unknown, Where, merge_models
-from linter.parsers.suppressions import scan_comment_suppressions
-from linter.parsers.tfvalues import COLUMN, LINE, PLANNED, Ref, TfInstance, TfResource
+from linter.suppression_comments import scan_comment_suppressions
+from linter.terraform.values import COLUMN, LINE, PLANNED, Ref, TfInstance, TfResource
 
 SUPPORTED_MAJOR = ("0", "1")
 # keys of a resource object in planned_values that are not its attributes
@@ -72,8 +72,8 @@ def load_plan(path: str, *, tf_root: str | None = None, text: str | None = None)
         return _problem(plan_path, 1, 1, str(error))
     except RecursionError:
         return _problem(plan_path, 1, 1, "plan JSON is nested too deeply")
-    from linter.parsers.aws_terraform import resources_to_model
-    from linter.parsers.tf_embedded import embedded_models
+    from linter.terraform.to_model import resources_to_model
+    from linter.terraform.embedded import embedded_models
 
     return merge_models([resources_to_model(resources), embedded_models(resources),
                          Model(suppressions=suppressions, files=files)])
@@ -523,7 +523,7 @@ def _tf_dir(plan_path: str, tf_root: str | None) -> str | None:
 
 def _with_hcl_lines(resources: list[TfResource], directory: str) -> tuple[list[TfResource], tuple[tuple[str, str], ...]]:
     """Resources located at their HCL blocks (when the .tf files declare them); the files read."""
-    from linter.parsers.terraform import declarations
+    from linter.terraform.modules import declarations
 
     declared = declarations(directory)
     located: list[TfResource] = []
@@ -582,7 +582,7 @@ def _nested_positions(block: Any) -> dict[str, list[tuple[dict, Position]]]:
 
 def _constants(body: Any) -> dict[str, dict]:
     """Literal attributes of an HCL block, shaped like configuration expressions."""
-    from linter.parsers.tfeval import Scope, evaluate, finalize, has_unknown
+    from linter.terraform.evaluate import Scope, evaluate, finalize, has_unknown
 
     found: dict[str, dict] = {}
     for attribute in body.attributes:

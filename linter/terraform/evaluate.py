@@ -1,7 +1,7 @@
 """Terraform expression evaluation: what can be known statically, and `Unknown` for the rest.
 
-`evaluate(expr, scope)` works on the AST of `linter.parsers.hcl`. The `Scope` says what the root
-names mean (`var`, `local`, resources, ...); `linter.parsers.terraform` implements it per module.
+`evaluate(expr, scope)` works on the AST of `linter.terraform.hcl`. The `Scope` says what the root
+names mean (`var`, `local`, resources, ...); `linter.terraform.modules` implements it per module.
 Errors that Terraform would report (a missing key, a bad type) evaluate to `EvalError`, an
 `Unknown` that `try`/`can` can tell apart from a value that is merely not known yet.
 """
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from linter.model import Unknown
-from linter.parsers import hcl
-from linter.parsers.tfvalues import META_KEYS, PartialTemplate, Ref
+from linter.terraform import hcl
+from linter.terraform.values import META_KEYS, PartialTemplate, Ref
 
 
 @dataclass(frozen=True, slots=True)

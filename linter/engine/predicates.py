@@ -4,12 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Union
 
-from linter.facts import Facts, cidr_contains, cidr_overlaps
+from linter.engine.facts import Facts, cidr_contains, cidr_overlaps
 from linter.model import (
     ALL_PROTOCOLS, ICMP, PROTOCOLS_WITH_PORTS, TCP, UDP, CidrSource, ConfigProblem, Direction, EncapMode,
     GroupSource, IpPool, NodeGroup, PrefixListSource, SgRule, Unknown,
 )
-from linter.verdict import FAIL, PASS, Outcome, all_of, any_of, negate, of_bool, unknown
+from linter.engine.verdict import FAIL, PASS, Outcome, all_of, any_of, negate, of_bool, unknown
 
 PROTOCOL_NUMBERS = {"tcp": TCP, "udp": UDP, "icmp": ICMP, "all": ALL_PROTOCOLS}
 INTERNET = ("0.0.0.0/0", "::/0")

@@ -36,8 +36,8 @@ from linter.model import (
     Vpc,
     Where,
 )
-from linter.parsers.cfn_eval import NO_VALUE, JoinedRefs, ResRef, Scope, as_text, describe, line_col
-from linter.parsers.userdata import disables_src_dst_check
+from linter.cloudformation.intrinsics import NO_VALUE, JoinedRefs, ResRef, Scope, as_text, describe, line_col
+from linter.aws import disables_src_dst_check
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup"
 SUBNET = "AWS::EC2::Subnet"

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from linter.model import ConfigProblem, EncapMode, FelixConfig, IpPool, Model, Unknown, Where
-from linter.parsers.calico_validate import Problem, cidr_problem, parse_cidr, validate_spec
-from linter.parsers.calico_yaml import scalar
+from linter.calico.validate import Problem, cidr_problem, parse_cidr, validate_spec
+from linter.calico.values import scalar
 
 ORIGIN_V1 = "ipPool (calicoctl v1)"
 _V1_MODES = {"always": EncapMode.ALWAYS, "cross-subnet": EncapMode.CROSS_SUBNET}

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from linter.model import CalicoNetwork, EncapMode, IpPool, Model, Networking, Unknown, Where
-from linter.parsers.calico_resources import get, is_ipv6, problems_to_model, read_cidr
-from linter.parsers.calico_validate import Problem, cidr_problem, validate_spec
-from linter.parsers.calico_yaml import scalar
+from linter.calico.resources import get, is_ipv6, problems_to_model, read_cidr
+from linter.calico.validate import Problem, cidr_problem, validate_spec
+from linter.calico.values import scalar
 
 ORIGIN_INSTALLATION = "Installation (operator.tigera.io/v1)"
 ORIGIN_HELM = "tigera-operator Helm values"

@@ -6,10 +6,10 @@ import re
 from typing import Any, Iterator, Sequence
 
 from linter.model import GroupSource, Model, ParseProblem, Related, Unknown, merge_models
-from linter.parsers.aws_terraform import (
+from linter.terraform.to_model import (
     ResourceIndex, group_key, launch_groups, launch_user_data_disables, subnet_key,
 )
-from linter.parsers.tfvalues import LINE, PartialTemplate, Ref, TfResource
+from linter.terraform.values import LINE, PartialTemplate, Ref, TfResource
 
 MANIFEST_TYPES = ("kubernetes_manifest", "kubectl_manifest", "helm_release", "aws_cloudformation_stack")
 
@@ -115,7 +115,7 @@ def _inside_string(text: str) -> bool:
 
 
 def _calico_objects(objects: list[dict], resource: TfResource) -> Model:
-    from linter.parsers.calico import load_calico_objects
+    from linter.calico import load_calico_objects
 
     return load_calico_objects(objects, where=resource.where, key_prefix=resource.address)
 
@@ -135,7 +135,7 @@ def _calico_yaml(text: str, resource: TfResource) -> Model:
 def _helm(values: dict, resource: TfResource) -> Iterator[Model]:
     import yaml
 
-    from linter.parsers.calico import load_helm_values
+    from linter.calico import load_helm_values
 
     chart = values.get("chart")
     if not (isinstance(chart, str) and "tigera-operator" in chart):
@@ -173,7 +173,7 @@ def _deep_merge(base: dict, extra: dict) -> dict:
 
 
 def _template(body: str, values: dict, resource: TfResource) -> Model:
-    from linter.parsers.cloudformation import load_template_text
+    from linter.cloudformation import load_template_text
 
     parameters = values.get("parameters")
     params = tuple((str(k), str(v)) for k, v in parameters.items()

@@ -148,7 +148,7 @@ class _Loader:
 
     def load_top(self, file: str, text: str, parameters: dict[str, Any], *, address_prefix: str,
                  fixed_line: int | None) -> Model:
-        from linter.parsers.cfn_eval import Scope
+        from linter.cloudformation.intrinsics import Scope
 
         if fixed_line is None:
             self.files.append(file)
@@ -165,7 +165,7 @@ class _Loader:
         return self._model()
 
     def _decode(self, file: str, text: str, fixed_line: int | None) -> Any:
-        from linter.parsers.cfn_decode import decode_text
+        from linter.cloudformation.decode import decode_text
 
         template, errors = decode_text(text)
         if errors:
@@ -209,7 +209,7 @@ class _Loader:
         return scope
 
     def _build_child(self, parent: Any, logical_id: str, key: str) -> Any:
-        from linter.parsers.cfn_eval import NO_VALUE, Scope
+        from linter.cloudformation.intrinsics import NO_VALUE, Scope
 
         if parent.resource_exists(logical_id) is False or len(parent.ancestors) > _MAX_NESTING:
             return None
@@ -244,8 +244,8 @@ class _Loader:
         return self.decoded[path][0]
 
     def _model(self) -> Model:
-        from linter.parsers.cfn_resources import map_deployment, metadata_suppressions
-        from linter.parsers.suppressions import scan_comment_suppressions
+        from linter.cloudformation.to_model import map_deployment, metadata_suppressions
+        from linter.suppression_comments import scan_comment_suppressions
 
         elements = map_deployment(self.scopes, self.deployment)
         suppressions = []

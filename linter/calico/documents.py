@@ -12,10 +12,10 @@ import re
 from typing import Any, Sequence
 
 from linter.model import Level, Model, ParseProblem, Where, merge_models
-from linter.parsers.calico_node import ConfigMaps, calico_node_container, read_calico_node
-from linter.parsers.calico_operator import is_helm_values, read_helm_values, read_installation
-from linter.parsers.calico_resources import get, read_felix, read_v1_pool, read_v3_pool
-from linter.parsers.calico_yaml import (
+from linter.calico.node import ConfigMaps, calico_node_container, read_calico_node
+from linter.calico.operator import is_helm_values, read_helm_values, read_installation
+from linter.calico.resources import get, read_felix, read_v1_pool, read_v3_pool
+from linter.calico.values import (
     YamlFailure,
     has_template_markers,
     line_of,
@@ -23,7 +23,7 @@ from linter.parsers.calico_yaml import (
     mentions_calico,
     scalar,
 )
-from linter.parsers.suppressions import scan_comment_suppressions
+from linter.suppression_comments import scan_comment_suppressions
 
 __all__ = ["load_calico_file", "looks_like_kubernetes", "load_calico_objects", "load_helm_values"]
 

@@ -17,8 +17,8 @@ from linter.model import (
     NodeGroup, NodeKind, Peering, PortRange, PrefixListSource, Related, RuleFixTemplate, SecurityGroup, SgRule, Source, Subnet,
     Unknown, Vpc, Where,
 )
-from linter.parsers.tfvalues import COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource
-from linter.parsers.userdata import disables_src_dst_check
+from linter.terraform.values import COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource
+from linter.aws import disables_src_dst_check
 
 PROTOCOL_NAMES = {"-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS, "tcp": TCP, "udp": UDP, "icmp": ICMP,
                   "icmpv6": ICMPV6, "58": ICMPV6}

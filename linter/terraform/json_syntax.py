@@ -14,7 +14,7 @@ from json.decoder import scanstring
 from typing import Any
 
 from linter.model import ParseProblem, Where
-from linter.parsers import hcl
+from linter.terraform import hcl
 
 # keys whose object values are nested blocks (the rest are object-typed attributes)
 BLOCK_KEYS = frozenset({

@@ -1,6 +1,6 @@
 """Evaluated Terraform: what the HCL evaluator and the plan-JSON reader both produce.
 
-`linter.parsers.aws_terraform` turns these into model elements, so the two Terraform front ends share
+`linter.terraform.to_model` turns these into model elements, so the two Terraform front ends share
 one mapping. Values are plain Python (str, int, float, bool, None, list, dict), `Unknown`, or `Ref`.
 """
 from __future__ import annotations

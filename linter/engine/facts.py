@@ -10,7 +10,7 @@ from linter.model import (
     Direction, EncapMode, IpPool, Model, Networking, NodeGroup, SecurityGroup, SgRule,
     Subnet, Unknown, Vpc, Where,
 )
-from linter.verdict import FAIL, PASS, Outcome, unknown
+from linter.engine.verdict import FAIL, PASS, Outcome, unknown
 
 # Calico's own default, used to decide which node rules apply when no pool is found (DESIGN §1)
 ASSUMED_POOL = IpPool(

@@ -1,4 +1,4 @@
-"""CAL011: check Calico resources against the compact schemas in `linter/schemas/` (package data).
+"""CAL011: check Calico resources against the compact schemas in `linter/calico/schemas/` (package data).
 
 Messages name the field and the allowed values: `ipipMode: 'crosssubnet' is not one of Never, Always, CrossSubnet`.
 Unknown values (placeholders, unresolved Terraform) are never reported.
@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from linter.model import Unknown
-from linter.parsers.calico_yaml import has_placeholder, strip_lines
+from linter.calico.values import has_placeholder, strip_lines
 
 # (field, message) pairs; the caller turns them into ConfigProblems
 Problem = tuple[str, str]
@@ -23,7 +23,7 @@ _UNKNOWN = "\x00calico-lint-unknown\x00"  # stands in for an Unknown value durin
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     """A compact schema shipped as package data (`ippool`, `felixconfiguration`, `installation`)."""
-    text = resources.files("linter").joinpath("schemas", f"{name}.json").read_text(encoding="utf-8")
+    text = resources.files("linter.calico").joinpath("schemas", f"{name}.json").read_text(encoding="utf-8")
     return json.loads(text)
 
 

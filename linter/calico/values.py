@@ -14,7 +14,7 @@ import yaml
 from linter.model import Unknown
 
 LINE = "__line__"  # 1-based line of a mapping, added to every constructed dict
-# keys that evaluators add to dicts and that are never Calico field names (ours, and linter.parsers.tfvalues')
+# keys that evaluators add to dicts and that are never Calico field names (ours, and linter.terraform.values')
 META_KEYS = frozenset({LINE, "__attr_lines__"})
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
