@@ -1,6 +1,7 @@
 """The command line: the only module that reads argv, env and cwd, prints, or exits."""
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import importlib
 import os
@@ -88,7 +89,7 @@ def _read_lines(path: str) -> Sequence[str]:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Output format (repeatable).")
 @click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False), help="File for the matching --format.")
 @click.option("--select", multiple=True, help="Only these rules (comma-separated ids).")
@@ -151,33 +152,64 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
             known_fingerprints = read_baseline(Path(baseline_path).read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise click.UsageError(f"cannot read baseline {baseline_path}: {error}") from error
+    written = [out for _, out in pairs if out is not None] + ([write_baseline] if write_baseline else [])
+    _discard(written)  # from here on, a run that fails leaves no report of an earlier run behind
     root = Path.cwd().as_posix()
     request = ScanRequest(tuple(str(Path(p).absolute()) for p in paths), config, root, _dt.date.today(),
                           known_fingerprints)
     report, _ = run_scan(request, rules)
     use_color = color if color is not None else (sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    files: list[tuple[str, str]] = []
     for fmt, out in pairs:
         reporter = importlib.import_module(f"linter.reporters.{REPORTERS[fmt]}")
         text = reporter.render(report, read_lines=_read_lines, color=bool(use_color and out is None and fmt == "text"))
         if out is None:
             click.echo(text, nl=not text.endswith("\n"))
         else:
-            try:
-                Path(out).write_text(text, encoding="utf-8")
-            except OSError as error:
-                click.echo(f"calico-lint: cannot write {out}: {error.strerror or error}", err=True)
-                sys.exit(EXIT_USAGE)
+            files.append((out, text))
     if write_baseline:
         from linter.model import display_path
 
-        try:
-            Path(write_baseline).write_text(render_baseline(report.findings, lambda p: display_path(p, root)),
-                                            encoding="utf-8")
-        except OSError as error:
-            click.echo(f"calico-lint: cannot write {write_baseline}: {error.strerror or error}", err=True)
-            sys.exit(EXIT_USAGE)
+        files.append((write_baseline, render_baseline(report.findings, lambda p: display_path(p, root))))
+    _write_atomically(files)
+    if write_baseline:
         sys.exit(0)
     sys.exit(0 if exit_zero else exit_code(report, config.fail_on))
+
+
+def _discard(paths: Sequence[str]) -> None:
+    for path in paths:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            click.echo(f"calico-lint: cannot replace {path}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_USAGE)
+
+
+def _write_atomically(files: Sequence[tuple[str, str]]) -> None:
+    """Every file whole or none: each goes to a temporary file beside it, then all are renamed."""
+    import tempfile
+
+    staged: list[tuple[str, str]] = []
+    current = ""
+    try:
+        for current, text in files:
+            target = Path(current)
+            handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent,
+                                                 prefix=f".{target.name}.", suffix=".tmp", delete=False)
+            staged.append((handle.name, current))
+            with handle:
+                handle.write(text)
+        for temporary, current in staged:
+            os.replace(temporary, current)
+    except OSError as error:
+        for temporary, _path in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        click.echo(f"calico-lint: cannot write {current}: {error.strerror or error}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 @cli.command(name="rules")
@@ -202,7 +234,7 @@ def explain(rule_id: str) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "mermaid", "dot"]), default="text")
 @click.option("--config", "config_path", type=click.Path())
 @click.option("--calico", "calico_paths", multiple=True, type=click.Path(exists=True))

@@ -17,6 +17,9 @@ from linter.model import (
 from linter.engine.suppress import apply_suppressions
 
 
+NOTHING_FOUND = "no Terraform, CloudFormation or Calico file found in the scanned paths: nothing was checked"
+
+
 @dataclass(frozen=True, slots=True)
 class ScanRequest:
     paths: tuple[str, ...]
@@ -114,7 +117,10 @@ def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
     ran = tuple(r.doc for r in rules if r.id in selected)
     files = tuple(sorted(set(model.files) | {p for p, _ in inputs.templates} | {p for p, _ in inputs.calico}
                          | set(inputs.plans)))
-    report = Report(findings=tuple(sorted(findings, key=_order)), rules=ran, notices=built.notices + evaluation.notices,
+    notices = built.notices + evaluation.notices
+    if not files and not model.problems:
+        notices += (Notice(Level.WARNING, NOTHING_FOUND),)
+    report = Report(findings=tuple(sorted(findings, key=_order)), rules=ran, notices=notices,
                     problems=model.problems, files=files, root=request.root, tool_version=__version__)
     return report, model
 
