@@ -20,10 +20,10 @@ from reporter_support import assert_snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INPUTS = {
-    "terraform-hcl": FIXTURES / "cases" / "tf_bgp_ipip",
+    "terraform-hcl": FIXTURES / "rules" / "_cross" / "tf_bgp_ipip",
     "terraform-plan": FIXTURES / "tfplan" / "cluster.tfplan.json",
-    "cloudformation": FIXTURES / "cases" / "cfn_bgp_ipip",
-    "calico": FIXTURES / "cases" / "calico_pools" / "pools.yaml",
+    "cloudformation": FIXTURES / "rules" / "_cross" / "cfn_bgp_ipip",
+    "calico": FIXTURES / "rules" / "_cross" / "calico_pools" / "pools.yaml",
 }
 
 
