@@ -10,7 +10,8 @@ from linter.model import (
     Direction, EncapMode, IpPool, Model, Networking, NodeGroup, SecurityGroup, SgRule,
     Subnet, Unknown, Vpc, Where,
 )
-from linter.engine.verdict import FAIL, PASS, Outcome, unknown
+from linter.engine.flows import CalicoFlow
+from linter.engine.verdict import FAIL, PASS, Outcome, all_of, unknown
 
 # Calico's own default, used to decide which node rules apply when no pool is found (DESIGN §1)
 ASSUMED_POOL = IpPool(
@@ -169,6 +170,20 @@ class Facts:
             return PASS
         unknowns = [m for m in modes if isinstance(m, Unknown)]
         return unknown(unknowns[0].expr) if unknowns else FAIL
+
+    def flow_in_use(self, entry: CalicoFlow) -> Outcome:
+        """Whether the Calico network in effect sends this flow at all (the catalogue's `need`)."""
+        if entry.need == "bgp":
+            return self.bgp()
+        if entry.need in ("ipip", "vxlan"):
+            return self.uses(entry.need)
+        return FAIL  # Typha, WireGuard and IPv6 flows: decided once their configuration is read
+
+    def flow_needed(self, entry: CalicoFlow, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
+        """Whether Calico sends this flow from `sender` to `receiver`."""
+        if entry.need in ("ipip", "vxlan"):
+            return self.pair_needs(entry.need, receiver, sender)
+        return all_of([self.flow_in_use(entry)])
 
     def all_pools_encapsulate_always(self) -> bool:
         return bool(self.effective_pools) and all(

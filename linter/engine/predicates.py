@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Union
 
 from linter.engine.facts import Facts, cidr_contains, cidr_overlaps
+from linter.engine.flows import PROTOCOL_NUMBERS, CalicoFlow, flow
 from linter.model import (
-    ALL_PROTOCOLS, ICMP, PROTOCOLS_WITH_PORTS, TCP, UDP, CidrSource, ConfigProblem, Direction, EncapMode,
+    ALL_PROTOCOLS, PROTOCOLS_WITH_PORTS, CidrSource, ConfigProblem, Direction, EncapMode,
     GroupSource, IpPool, NodeGroup, PrefixListSource, SgRule, Unknown,
 )
 from linter.engine.verdict import FAIL, PASS, Outcome, all_of, any_of, negate, of_bool, unknown
 
-PROTOCOL_NUMBERS = {"tcp": TCP, "udp": UDP, "icmp": ICMP, "all": ALL_PROTOCOLS}
 INTERNET = ("0.0.0.0/0", "::/0")
 
 
@@ -27,15 +27,23 @@ class NodePair:
 
 @dataclass(frozen=True, slots=True)
 class Flow:
+    """What a predicate tests: a catalogue flow in one direction, or a protocol literal (CAL012's 94)."""
+
     direction: Direction
     protocol: int
     port: int | None
+    family: int = 4
+    calico: CalicoFlow | None = None
 
     @staticmethod
     def of(spec: Mapping[str, Any]) -> "Flow":
+        direction = Direction(spec.get("direction", "ingress"))
+        if "flow" in spec:
+            entry = flow(spec["flow"])
+            return Flow(direction, entry.protocol, entry.port, entry.family, entry)
         protocol = spec["protocol"]
         number = PROTOCOL_NUMBERS[protocol] if isinstance(protocol, str) else int(protocol)
-        return Flow(Direction(spec.get("direction", "ingress")), number, spec.get("port"))
+        return Flow(direction, number, spec.get("port"))
 
 
 Subject = Union[NodePair, NodeGroup, SgRule, IpPool, ConfigProblem]

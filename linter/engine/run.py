@@ -7,12 +7,13 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from linter.engine.facts import ASSUMED_POOL, Facts, NodeSelection
 from linter.model import (
-    TCP, UDP, CidrSource, ConfigProblem, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem,
+    CidrSource, ConfigProblem, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem,
     Related, RuleDoc, SgRule, Where, display_path,
 )
-from linter.engine.predicates import INTERNET, Flow, NodePair, Subject, evaluate
+from linter.engine.flows import CalicoFlow, flow
+from linter.engine.predicates import INTERNET, Flow, NodePair, Subject, evaluate, protocol_matches
 from linter.engine.verdict import Outcome, Verdict, all_of
-from linter.engine.rules import EngineOptions, Rule
+from linter.engine.rules import EngineOptions, Rule, case_flow, flows_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +55,7 @@ def _parse_findings(rule: Rule, problems: Iterable[ParseProblem], root: str) -> 
 
 def _conditions(case: Mapping[str, Any], facts: Facts) -> Outcome:
     checks = {
-        "calico-networking": facts.calico_networking, "bgp": facts.bgp,
-        "ipip": lambda: facts.uses("ipip"), "vxlan": lambda: facts.uses("vxlan"),
+        "calico-networking": facts.calico_networking,
         "nodes-span-subnets": facts.nodes_span_subnets, "single-vpc": facts.single_vpc,
         "protocol-94-allowed": lambda: facts.some_rule_allows_protocol(94),
     }
@@ -94,7 +94,7 @@ def _per_sender(rule: Rule, index: int, case: Mapping[str, Any], results: list[t
         first_pair, first_outcome = items[0]
         finding = _finding(rule, index, case, first_pair, first_outcome, facts)
         receivers = sorted({("itself" if p.is_self else p.receiver.display) for p, _ in items})
-        fields = _Fields(case.get("fields", {}), sender=first_pair.sender.display, receiver=", ".join(receivers))
+        fields = _Fields(_case_fields(case), sender=first_pair.sender.display, receiver=", ".join(receivers))
         message = rule.doc.message.format_map(fields)
         if first_outcome.verdict is Verdict.UNKNOWN:
             fields.update(reason=first_outcome.reason, message=message)
@@ -109,7 +109,7 @@ def _subjects(case: Mapping[str, Any], facts: Facts) -> Iterator[tuple[Subject, 
     passed = Outcome(Verdict.PASS)
     if kind == "node-pair":
         for pair, exists in _pairs(facts):
-            need = _pair_need(case.get("pairs", "all"), pair, facts)
+            need = _pair_need(case, pair, facts)
             gate = all_of([exists, need])
             if not gate.failed:
                 yield pair, gate
@@ -141,12 +141,21 @@ def _pairs(facts: Facts) -> Iterator[tuple[NodePair, Outcome]]:
                 yield NodePair(receiver, sender), Outcome(Verdict.PASS)
 
 
-def _pair_need(scope: str, pair: NodePair, facts: Facts) -> Outcome:
-    if scope == "encapsulated-by-ipip":
-        return facts.pair_needs("ipip", pair.receiver, pair.sender)
-    if scope == "encapsulated-by-vxlan":
-        return facts.pair_needs("vxlan", pair.receiver, pair.sender)
-    return Outcome(Verdict.PASS)
+def _pair_need(case: Mapping[str, Any], pair: NodePair, facts: Facts) -> Outcome:
+    """A case that names a catalogue flow judges the pairs Calico sends it between; `pairs: all` every pair."""
+    name = case_flow(case)
+    if name is None or case.get("pairs") == "all":
+        return Outcome(Verdict.PASS)
+    return facts.flow_needed(flow(name), pair.receiver, pair.sender)
+
+
+def _case_fields(case: Mapping[str, Any]) -> dict[str, str]:
+    """The message fields a case gives: `{flow}` is the words of the flow it judges."""
+    fields = dict(case.get("fields", {}))
+    name = case_flow(case)
+    if name is not None:
+        fields.setdefault("flow", flow(name).words)
+    return fields
 
 
 # ------------------------------------------------------------------------------------------ findings
@@ -154,8 +163,8 @@ def _pair_need(scope: str, pair: NodePair, facts: Facts) -> Outcome:
 
 def _finding(rule: Rule, index: int, case: Mapping[str, Any], subject: Subject, outcome: Outcome,
              facts: Facts) -> Finding:
-    fields = dict(case.get("fields", {}))
-    where, anchors, related, identity = _locate(case["report_at"], subject, outcome, facts, fields)
+    fields = _case_fields(case)
+    where, anchors, related, identity = _locate(case, subject, outcome, facts, fields)
     message = rule.doc.message.format_map(_Fields(fields))
     level = rule.doc.level  # the run's level for the rule is applied by `run`; UNKNOWN stays a note
     fix = None
@@ -188,10 +197,11 @@ def _ingress_fix(require: Mapping[str, Any], pair: NodePair, facts: Facts) -> Fi
         if peer is None or peer.scope != template.scope:
             return None
         source = template.group_source.format(reference=peer.reference)
-    flow = Flow.of(spec)
-    protocol = {TCP: "tcp", UDP: "udp"}.get(flow.protocol, str(flow.protocol))
-    port = flow.port if flow.port is not None else 0
-    name = {179: "BGP", 4789: "VXLAN"}.get(port, "IP-in-IP" if flow.protocol == 4 else protocol)
+    wanted = Flow.of(spec).calico
+    if wanted is None:
+        return None  # only catalogue flows have fixes: their words and ports are known
+    protocol, name = wanted.protocol_name, wanted.short
+    port = wanted.port if wanted.port is not None else 0
     label = re.sub(r"[^A-Za-z0-9_-]+", "_", f"{receiver.key.split('.')[-1]}_{name}_from_{pair.sender.key.split('.')[-1]}")
     text = template.block.format(protocol=protocol, from_port=port, to_port=port, source=source, label=label.lower(),
                                  description=f"{name} from {pair.sender.display} (calico-lint)")
@@ -208,8 +218,9 @@ def _node_where(node: NodeGroup, facts: Facts) -> Where:
     return group.where if group is not None else node.where
 
 
-def _locate(report_at: str, subject: Subject, outcome: Outcome, facts: Facts,
+def _locate(case: Mapping[str, Any], subject: Subject, outcome: Outcome, facts: Facts,
             fields: dict[str, str]) -> tuple[Where, list[Where], list[Related], str]:
+    report_at = case["report_at"]
     if isinstance(subject, NodePair):
         receiver, sender = subject.receiver, subject.sender
         fields["receiver"] = receiver.display
@@ -235,7 +246,7 @@ def _locate(report_at: str, subject: Subject, outcome: Outcome, facts: Facts,
         group = facts.group(subject.deployment, subject.group) if isinstance(subject.group, str) else None
         fields["rule"] = subject.where.address
         fields["cidr"] = ", ".join(s for s in _internet_cidrs(subject))
-        fields["flow"] = _flow_text(subject)
+        fields["flow"] = _flow_text(subject, [flow(n) for n in flows_named(case)])
         anchors = [subject.where] + ([group.where] if group is not None else [])
         # inline rules share their group's address: tell them apart by content, never by line
         content = f"{subject.direction.value}|{subject.protocol}|{subject.ports}|{sorted(map(str, subject.sources))}"
@@ -256,12 +267,12 @@ def _internet_cidrs(rule: SgRule) -> list[str]:
     return [s.cidr for s in rule.sources if isinstance(s, CidrSource) and s.cidr in INTERNET]
 
 
-def _flow_text(rule: SgRule) -> str:
+def _flow_text(rule: SgRule, flows: list[CalicoFlow]) -> str:
+    """The catalogue flows (of those the case names) that one rule admits, in their words."""
     if rule.protocol == -1:
-        return "all traffic (BGP and IP-in-IP included)"
-    if rule.protocol == 4:
-        return "IP-in-IP (IP protocol 4)"
-    return "BGP (TCP 179)"
+        return f"all traffic ({' and '.join(f.label for f in flows)} included)"
+    matched = [f for f in flows if not protocol_matches(rule, Flow.of({"flow": f.name})).failed]
+    return " and ".join(f.words for f in matched or flows)
 
 
 def _span_text(facts: Facts) -> str:

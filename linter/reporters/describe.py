@@ -7,11 +7,10 @@ from typing import Any
 from linter.config import Config
 from linter.engine.facts import Facts, NodeSelection, is_node
 from linter.model import Model, Unknown, display_path
+from linter.engine.flows import FLOWS
 from linter.engine.predicates import NodePair, admits
 
-FLOWS = (("BGP", {"direction": "ingress", "protocol": "tcp", "port": 179}),
-         ("IPIP", {"direction": "ingress", "protocol": 4}),
-         ("VXLAN", {"direction": "ingress", "protocol": "udp", "port": 4789}))
+NOT_NEEDED = "not needed"
 
 
 def _text(value: Any) -> Any:
@@ -35,17 +34,15 @@ def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
             "node": taken, "why": why, "security_groups": _text(node.security_groups), "subnets": _text(node.subnets),
             "src_dst_check": _text(node.src_dst_check), "multiple": _text(node.multiple),
         })
-    needed = {"BGP": facts.bgp().verdict.value, "IPIP": facts.uses("ipip").verdict.value,
-              "VXLAN": facts.uses("vxlan").verdict.value}
     flows = []
     for receiver in facts.nodes:
         for sender in facts.nodes:
             if sender.deployment != receiver.deployment or (sender is receiver and receiver.multiple is False):
                 continue
             pair = NodePair(receiver, sender)
-            flows.append({"from": sender.display, "to": receiver.display,
-                          **{name: admits(spec, pair, facts).verdict.value if needed[name] != "fail" else "not needed"
-                             for name, spec in FLOWS}})
+            flows.append({"from": sender.display, "to": receiver.display, **{
+                f.name: NOT_NEEDED if facts.flow_needed(f, receiver, sender).failed
+                else admits({"direction": "ingress", "flow": f.name}, pair, facts).verdict.value for f in FLOWS}})
     pools = [{"resource": p.key, "origin": p.origin, "cidr": _text(p.cidr), "ipip": _text(p.ipip),
               "vxlan": _text(p.vxlan), "nat_outgoing": _text(p.nat_outgoing),
               "file": display_path(p.where.file, root) if p.where.file else None} for p in facts.effective_pools]
@@ -59,6 +56,7 @@ def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
         "flows": flows,
         "calico": {
             "pools": pools, "pool_assumed": facts.pool_assumed, "bgp": facts.bgp().verdict.value,
+            "flows_in_use": {f.name: facts.flow_in_use(f).verdict.value for f in FLOWS},
             "networking": "policy-only" if facts.calico_networking().failed else "calico",
             "felix_disables_src_dst_check": facts.felix_disables_check().verdict.value,
         },
@@ -87,7 +85,8 @@ def _tree(data: dict[str, Any]) -> str:
             lines.append(f"    source/destination check: {'on' if node['src_dst_check'] is True else 'off' if node['src_dst_check'] is False else node['src_dst_check']}")
     lines.append("Flows between nodes (receiver admits from sender)")
     for flow in data["flows"]:
-        lines.append(f"  {flow['from']} -> {flow['to']}: BGP {flow['BGP']}, IPIP {flow['IPIP']}, VXLAN {flow['VXLAN']}")
+        verdicts = ", ".join(f"{f.short} {flow[f.name]}" for f in FLOWS if flow[f.name] != NOT_NEEDED)
+        lines.append(f"  {flow['from']} -> {flow['to']}: {verdicts or 'no Calico flow needed'}")
     calico = data["calico"]
     lines.append("Calico")
     lines.append(f"  networking: {calico['networking']}; BGP: {calico['bgp']}; Felix disables src/dst check: "
@@ -107,7 +106,7 @@ def _node_id(name: str) -> str:
 
 def _status(flow: dict[str, Any]) -> str:
     """fail if a needed flow is blocked, unknown if one cannot be verified, else pass."""
-    verdicts = {flow[k] for k in ("BGP", "IPIP", "VXLAN")}
+    verdicts = {flow[f.name] for f in FLOWS}
     return "fail" if "fail" in verdicts else "unknown" if "unknown" in verdicts else "pass"
 
 
@@ -118,7 +117,7 @@ def _mermaid(data: dict[str, Any]) -> str:
             lines.append(f'  {_node_id(node["resource"])}["{node["resource"]}"]')
     for flow in data["flows"]:
         marks = {"pass": "✓", "fail": "✗", "unknown": "?"}
-        label = " ".join(f"{k} {marks[flow[k]]}" for k in ("BGP", "IPIP", "VXLAN") if flow[k] in marks)
+        label = " ".join(f"{f.short} {marks[flow[f.name]]}" for f in FLOWS if flow[f.name] in marks)
         arrow = "-->" if _status(flow) == "pass" else "-.->"
         lines.append(f'  {_node_id(flow["from"])} {arrow}|"{label}"| {_node_id(flow["to"])}')
     return "\n".join(lines)
@@ -130,7 +129,7 @@ def _dot(data: dict[str, Any]) -> str:
         if node["node"]:
             lines.append(f'  {_node_id(node["resource"])} [label="{node["resource"]}", shape=box];')
     for flow in data["flows"]:
-        label = "\\n".join(f"{k}: {flow[k]}" for k in ("BGP", "IPIP", "VXLAN") if flow[k] != "not needed")
+        label = "\\n".join(f"{f.short}: {flow[f.name]}" for f in FLOWS if flow[f.name] != NOT_NEEDED)
         status = _status(flow)
         style = "solid" if status == "pass" else "dashed"
         color = {"pass": "darkgreen", "fail": "red", "unknown": "orange"}[status]
