@@ -108,11 +108,20 @@ class GroupSource:
 
 
 @dataclass(frozen=True, slots=True)
+class VpcCidrSource:
+    """The CIDR block of a VPC, by the VPC's key (`aws_vpc.main.cidr_block`, `data.aws_vpc.this.cidr_block`,
+    `!GetAtt Vpc.CidrBlock`): whatever its value, it holds every address of that VPC's subnets."""
+
+    vpc: str
+    text: str  # how the configuration names it, for messages
+
+
+@dataclass(frozen=True, slots=True)
 class PrefixListSource:
     prefix_list: str | Unknown
 
 
-Source = Union[CidrSource, GroupSource, PrefixListSource, Unknown]
+Source = Union[CidrSource, GroupSource, PrefixListSource, VpcCidrSource, Unknown]
 
 
 @dataclass(frozen=True, slots=True)

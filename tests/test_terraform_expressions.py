@@ -9,7 +9,7 @@ import pytest
 
 from linter.model import Unknown
 from linter.terraform.modules import TfOptions, load_terraform
-from linter.terraform.values import PartialTemplate, Ref
+from linter.terraform.values import PartialTemplate, Ref, UnknownAttribute
 
 PRELUDE = """
 variable "unknown" {}
@@ -236,3 +236,17 @@ def test_cli_value_parsing(tmp_path: Path) -> None:
     options = TfOptions(variables=(("s", "007"), ("n", "3"), ("l", '["a"]'), ("w", "hello world")))
     [resource] = load_terraform([str(tmp_path)], options).resources
     assert resource.instances[0].values["v"] == ["007", 3, ["a"], "hello world"]
+
+
+def test_a_data_source_reads_its_arguments_and_refers_to_the_rest(tmp_path: Path) -> None:
+    extra = 'data "aws_vpc" "v" {\n  id = "vpc-1"\n}\n'
+    assert evaluate(tmp_path, "data.aws_vpc.v.id", extra) == "vpc-1"
+    assert evaluate(tmp_path, "data.aws_vpc.v.cidr_block", extra) == Ref("data.aws_vpc.v", "cidr_block")
+    assert evaluate(tmp_path, "data.aws_vpc.nothere.id", extra) == Unknown("data.aws_vpc.nothere.id")
+
+
+def test_an_unknown_attribute_remembers_whose_it_is(tmp_path: Path) -> None:
+    extra = 'resource "aws_vpc" "x" {\n  cidr_block = var.unknown\n}\n'
+    value = evaluate(tmp_path, "aws_vpc.x.cidr_block", extra)
+    assert isinstance(value, UnknownAttribute) and value.expr == "var.unknown"
+    assert value.of == Ref("aws_vpc.x", "cidr_block")

@@ -34,6 +34,7 @@ from linter.model import (
     Suppression,
     Unknown,
     Vpc,
+    VpcCidrSource,
     Where,
 )
 from linter.cloudformation.intrinsics import NO_VALUE, JoinedRefs, ResRef, Scope, as_text, describe, line_col
@@ -255,7 +256,9 @@ def _sources(direction: Direction, entry: dict) -> tuple[Source, ...]:
         value = entry.get(name)
         if value is None:
             continue
-        if kind == "cidr":
+        if kind == "cidr" and isinstance(value, ResRef) and value.type == VPC and value.attribute == "CidrBlock":
+            found.append(VpcCidrSource(value.key, f"{value.key}.CidrBlock"))  # the VPC's block, known or not
+        elif kind == "cidr":
             found.append(CidrSource(_text_or_unknown(value, name)))
         elif kind == "group" and not groups_seen:
             groups_seen = True  # SourceSecurityGroupId and ...Name name the same group

@@ -6,6 +6,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from linter.cidrs import union_contains
 from linter.model import (
     Direction, EncapMode, IpPool, Model, Networking, NodeGroup, SecurityGroup, SgRule,
     Subnet, Unknown, Vpc, Where,
@@ -55,13 +56,6 @@ def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         return ipaddress.ip_network(cidr, strict=False)
     except ValueError:
         return None
-
-
-def cidr_contains(outer: str, inner: str) -> bool | None:
-    a, b = _network(outer), _network(inner)
-    if a is None or b is None:
-        return None
-    return a.version == b.version and b.subnet_of(a)  # type: ignore[arg-type]
 
 
 def cidr_overlaps(a: str, b: str) -> bool | None:
@@ -265,17 +259,48 @@ class Facts:
         return self._vpc_cidrs(node, reason)
 
     def _vpc_cidrs(self, node: NodeGroup, reason: str) -> tuple[list[str], str]:
-        vpc_keys = set()
+        vpc_key = self.node_vpc(node)
+        vpc = self.vpc(node.deployment, vpc_key) if vpc_key is not None else None
+        if vpc is not None and vpc.cidrs and all(isinstance(c, str) for c in vpc.cidrs):
+            return [c for c in vpc.cidrs if isinstance(c, str)], ""
+        return [], reason
+
+    def node_vpc(self, node: NodeGroup) -> str | None:
+        """The VPC a node group sits in, from its subnets or its security groups (AWS keeps an instance's
+        groups in the instance's VPC); None when neither says."""
+        if not isinstance(node.subnets, Unknown):
+            for key in node.subnets:
+                subnet = self.subnet(node.deployment, key) if isinstance(key, str) else None
+                if subnet is not None and isinstance(subnet.vpc, str):
+                    return subnet.vpc
         if not isinstance(node.security_groups, Unknown):
             for key in node.security_groups:
                 group = self.group(node.deployment, key) if isinstance(key, str) else None
                 if group is not None and isinstance(group.vpc, str):
-                    vpc_keys.add(group.vpc)
-        if len(vpc_keys) == 1:
-            vpc = self.vpc(node.deployment, vpc_keys.pop())
-            if vpc is not None and vpc.cidrs and all(isinstance(c, str) for c in vpc.cidrs):
-                return [c for c in vpc.cidrs if isinstance(c, str)], ""
-        return [], reason
+                    return group.vpc
+        return None
+
+    def vpc_cidr_covers(self, vpc_key: str, text: str, peer: NodeGroup) -> Outcome:
+        """Whether the CIDR block of VPC `vpc_key` holds every address the peer can take."""
+        vpc = self.vpc(peer.deployment, vpc_key)
+        primary = vpc.cidrs[0] if vpc is not None and vpc.cidrs else None
+        if self.node_vpc(peer) == vpc_key and (vpc is None or len(vpc.cidrs) == 1):
+            return PASS  # the VPC has one block: every subnet of it is inside
+        if isinstance(primary, str):
+            return self.cidrs_cover([primary], peer)
+        placed = self.node_vpc(peer)
+        if placed is not None and vpc is not None and self.vpc(peer.deployment, placed) is not None:
+            return FAIL  # two VPCs of the scan
+        return unknown(text if placed is not None else f"which VPC {peer.display} is in")
+
+    def cidrs_cover(self, cidrs: list[str], peer: NodeGroup) -> Outcome:
+        """Whether the union of `cidrs` holds every subnet (else the VPC) the peer can be placed in."""
+        placed, reason = self.node_cidrs(peer)
+        if not placed:
+            return unknown(reason or f"where {peer.display} is placed")
+        if all(union_contains(cidrs, c) is True for c in placed):
+            return PASS
+        return FAIL
 
     def address_ranges(self) -> list[tuple[str, Where]]:
         """Every known VPC and subnet CIDR of the scan, for CAL007."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Union
 
-from linter.engine.facts import Facts, cidr_contains, cidr_overlaps
+from linter.cidrs import covers_everything
+from linter.engine.facts import Facts, cidr_overlaps
 from linter.engine.flows import PROTOCOL_NUMBERS, CalicoFlow, flow
 from linter.model import (
     ALL_PROTOCOLS, PROTOCOLS_WITH_PORTS, CidrSource, ConfigProblem, Direction, EncapMode,
-    GroupSource, IpPool, NodeGroup, PrefixListSource, SgRule, Unknown,
+    GroupSource, IpPool, NodeGroup, PrefixListSource, SgRule, Unknown, VpcCidrSource,
 )
 from linter.engine.verdict import FAIL, PASS, Outcome, all_of, any_of, negate, of_bool, unknown
 
@@ -97,16 +98,39 @@ def source_covers(source: object, rule: SgRule, peer: NodeGroup, facts: Facts) -
     if isinstance(source, CidrSource):
         if isinstance(source.cidr, Unknown):
             return unknown(source.cidr.expr)
-        if source.cidr == "0.0.0.0/0":
-            return PASS  # nodes talk over IPv4: ::/0 covers none of them (the containment test below says so)
-        cidrs, reason = facts.node_cidrs(peer)
-        if not cidrs:
-            return unknown(reason or f"where {peer.display} is placed")
-        covered = [cidr_contains(source.cidr, c) for c in cidrs]
-        if all(c is True for c in covered):
-            return PASS
-        return FAIL if reason == "" else unknown(reason)
+        return cidrs_cover([source.cidr], peer, facts)
+    if isinstance(source, VpcCidrSource):
+        return facts.vpc_cidr_covers(source.vpc, source.text, peer)
     return FAIL
+
+
+def cidrs_cover(cidrs: list[str], peer: NodeGroup, facts: Facts) -> Outcome:
+    """The union of the CIDRs holds the peer: all of IPv4 (nodes talk over IPv4: ::/0 covers none of them),
+    or every subnet it can be placed in."""
+    if "0.0.0.0/0" in covers_everything(cidrs):
+        return PASS
+    return facts.cidrs_cover(cidrs, peer)
+
+
+def _known_cidrs(rule: SgRule, facts: Facts) -> list[str]:
+    """The CIDRs a rule's sources name, where they are known (a VPC's block from the VPC)."""
+    found: list[str] = []
+    for source in rule.sources:
+        if isinstance(source, CidrSource) and isinstance(source.cidr, str):
+            found.append(source.cidr)
+        elif isinstance(source, VpcCidrSource):
+            vpc = facts.vpc(rule.deployment, source.vpc)
+            found.extend(c for c in (vpc.cidrs[:1] if vpc is not None else ()) if isinstance(c, str))
+    return found
+
+
+def union_admits(rules: list[SgRule], peer: NodeGroup, facts: Facts) -> Outcome:
+    """Several rules' CIDRs together (one per subnet, say) may hold every place the peer can be in."""
+    cidrs = [(rule.where, _known_cidrs(rule, facts)) for rule in rules]
+    every = [c for _, found in cidrs for c in found]
+    if len(every) < 2 or not cidrs_cover(every, peer, facts).passed:
+        return FAIL
+    return Outcome(PASS.verdict, tuple(dict.fromkeys(where for where, found in cidrs if found)))
 
 
 def rule_allows(rule: SgRule, flow: Flow, peer: NodeGroup, facts: Facts) -> Outcome:
@@ -127,6 +151,7 @@ def admits(spec: Mapping[str, Any], pair: NodePair, facts: Facts) -> Outcome:
     if not holder.security_groups:
         return unknown(f"{holder.display} has no security group of its own (the VPC's default group applies)")
     outcomes: list[Outcome] = []
+    matching: list[SgRule] = []  # rules that let the flow's protocol and port through
     for key in holder.security_groups:
         if isinstance(key, Unknown):
             outcomes.append(unknown(key.expr))
@@ -138,7 +163,12 @@ def admits(spec: Mapping[str, Any], pair: NodePair, facts: Facts) -> Outcome:
         if flow.direction is Direction.EGRESS and group.default_egress_all:
             outcomes.append(Outcome(PASS.verdict, (group.where,)))
             continue
-        outcomes.extend(rule_allows(r, flow, peer, facts) for r in facts.rules_of(holder.deployment, key, flow.direction))
+        for rule in facts.rules_of(holder.deployment, key, flow.direction):
+            outcomes.append(rule_allows(rule, flow, peer, facts))
+            if protocol_matches(rule, flow).passed:
+                matching.append(rule)
+    if not any(o.passed for o in outcomes):
+        outcomes.append(union_admits(matching, peer, facts))
     for rule in facts.floating_rules(holder.deployment, flow.direction):
         if not rule_allows(rule, flow, peer, facts).failed:
             outcomes.append(unknown(f"the security group of {rule.where.address} ({_unknown_text(rule.group)})"))

@@ -17,7 +17,8 @@ from linter.terraform import hcl
 from linter.terraform.evaluate import (EvalError, Lazy, Scope, evaluate, finalize, has_unknown, to_bool,
                                    to_number, to_string)
 from linter.terraform.json_syntax import parse_tf_json
-from linter.terraform.values import ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, META_KEYS, Ref, TfInstance, TfResource
+from linter.terraform.values import (ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, META_KEYS, Ref, TfInstance, TfResource,
+                                     UnknownAttribute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,6 +461,13 @@ class _Module:
         return _Children(config, instances, unknown, block)
 
 
+def _attribute_of(value: Any, ref: Ref) -> Any:
+    """An unknown attribute value remembers whose attribute it is (a VPC's CIDR stays that VPC's)."""
+    if type(value) is Unknown:  # not an EvalError (try/can tell those apart) nor a partial template
+        return UnknownAttribute(value.expr, ref)
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class _Children:
     config: _Config | None  # None: not evaluated (remote source, missing directory, ...)
@@ -648,11 +656,22 @@ class _ModuleScope(Scope):
         if name == "module":
             return self._module_value(attr, first.text), 1
         if name == "data":
-            return Unknown(first.text), 1  # data sources are never known
+            return self._data_value(steps, first.text)
         decl = module.config.resources.get(f"{name}.{attr}")
         if decl is None:
             return EvalError(first.text), 1
         return module.resource_value(decl, first.text), 1
+
+    def _data_value(self, steps: list[Any], text: str) -> tuple[Any, int]:
+        """`data.TYPE.NAME`: its arguments as written, the attributes it reads as `Ref`s (known only
+        after Terraform reads the data source)."""
+        second = steps[1] if len(steps) > 1 else None
+        if not isinstance(second, hcl.GetAttr):
+            return Unknown(text), 1
+        decl = self.module.config.resources.get(f"data.{steps[0].name}.{second.name}")
+        if decl is None:
+            return EvalError(second.text), 2
+        return self.module.resource_value(decl, second.text), 2
 
     def _module_value(self, name: str, text: str) -> Any:
         module = self.module
@@ -695,7 +714,8 @@ class _ResourceObject(Lazy):
         self.bindings = bindings
 
     def get_attr(self, name: str, node: Any) -> Any:
-        return self.module.attribute_value(self.decl, self.key, self.bindings, name, node.text)
+        value = self.module.attribute_value(self.decl, self.key, self.bindings, name, node.text)
+        return _attribute_of(value, Ref(self.module.instance_address(self.decl, self.key), name))
 
     def as_value(self, text: str) -> Any:
         return self  # kept whole in lists and maps (`length(aws_subnet.public)`)

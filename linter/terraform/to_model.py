@@ -15,9 +15,9 @@ from typing import Any, Iterable, Iterator, Sequence
 from linter.model import (
     ALL_PROTOCOLS, ICMP, ICMPV6, PROTOCOLS_WITH_PORTS, TCP, UDP, CidrSource, Direction, Fix, GroupSource, Model,
     NodeGroup, NodeKind, Peering, PortRange, PrefixListSource, Related, RuleFixTemplate, SecurityGroup, SgRule, Source, Subnet,
-    Unknown, Vpc, Where,
+    Unknown, Vpc, VpcCidrSource, Where,
 )
-from linter.terraform.values import COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource
+from linter.terraform.values import COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource, UnknownAttribute
 from linter.aws import disables_src_dst_check
 
 PROTOCOL_NAMES = {"-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS, "tcp": TCP, "udp": UDP, "icmp": ICMP,
@@ -97,14 +97,32 @@ class ResourceIndex:
     """Resources by address (and by address with instance key) for reference resolution."""
 
     resources: dict[str, TfResource] = field(default_factory=dict)
+    data: dict[str, TfResource] = field(default_factory=dict)  # data sources (`data.aws_vpc.this`)
+    # (module, module instance, id argument) -> the `data "aws_vpc"` that looks that VPC up
+    data_vpc_ids: dict[tuple[str, str | None, Any], str] = field(default_factory=dict)
 
     def add(self, resource: TfResource) -> None:
+        if resource.mode == "data":
+            self.data[resource.address] = resource
+            if resource.type == "aws_vpc":
+                for instance in resource.instances:
+                    given = instance.values.get("id")
+                    if isinstance(given, (str, Unknown)):
+                        self.data_vpc_ids[(resource.module, instance.module_key, _identity(given))] = \
+                            resource.address
+            return
         self.resources[resource.address] = resource
 
     def get(self, ref: Any) -> TfResource | None:
         if isinstance(ref, Ref):
             return self.resources.get(strip_key(ref.address))
         return None
+
+    def vpc_of(self, ref: Ref) -> str | None:
+        """The key of the VPC (managed or looked up by a data source) whose attribute `ref` is."""
+        address = strip_key(ref.address)
+        target = self.resources.get(address) or self.data.get(address)
+        return target.address if target is not None and target.type == "aws_vpc" else None
 
     def narrow(self, ref: Any) -> TfResource | None:
         """The resource a reference names; only the instance it names when it names one."""
@@ -191,8 +209,7 @@ def unknown_blocks(values: dict, name: str) -> Unknown | None:
 def resources_to_model(resources: Sequence[TfResource]) -> Model:
     index = ResourceIndex()
     for resource in resources:
-        if resource.mode == "managed":
-            index.add(resource)
+        index.add(resource)
     managed = [r for r in resources if r.mode == "managed" and r.instances]
     vpcs = {r.address: _vpc(r) for r in managed if r.type == "aws_vpc"}
     for resource in managed:
@@ -227,13 +244,40 @@ def _vpc(resource: TfResource) -> Vpc:
     return Vpc(resource.address, cidrs, resource.where, resource.deployment)
 
 
-def _vpc_key(value: Any, index: ResourceIndex) -> str | Unknown | None:
+def _identity(value: str | Unknown) -> Any:
+    """What makes two values the same VPC id: the literal, or the same unknown expression."""
+    return value if isinstance(value, str) else ("unknown", value.expr)
+
+
+def _vpc_key(value: Any, index: ResourceIndex, resource: TfResource | None = None,
+             instance: TfInstance | None = None) -> str | Unknown | None:
+    """The model key of the VPC a `vpc_id` names: an `aws_vpc`, a `data "aws_vpc"` (by reference, or by
+    the same id in the same module instance), else the literal id or Unknown."""
     if value is None:
         return None
+    ref = value if isinstance(value, Ref) else value.of if isinstance(value, UnknownAttribute) else None
+    if ref is not None and ref.attribute == "id" and (vpc := index.vpc_of(ref)) is not None:
+        return vpc
     if isinstance(value, Ref):
-        target = index.get(value)
-        return target.address if target is not None and target.type == "aws_vpc" else Unknown(str(value))
+        return Unknown(str(value))
+    if resource is not None and instance is not None and isinstance(value, (str, Unknown)):
+        looked_up = index.data_vpc_ids.get((resource.module, instance.module_key, _identity(value)))
+        if looked_up is not None:
+            return looked_up
     return _str_or_unknown(value)
+
+
+def _cidr_sources(value: Any, index: ResourceIndex) -> list[Source]:
+    """`cidr_blocks`: a list of CIDRs; a VPC's own `cidr_block` stays that VPC's, known or not."""
+    cidrs = as_list(value)
+    if isinstance(cidrs, Unknown):
+        return [CidrSource(cidrs)]
+    sources: list[Source] = []
+    for cidr in cidrs:
+        ref = cidr if isinstance(cidr, Ref) else cidr.of if isinstance(cidr, UnknownAttribute) else None
+        vpc = index.vpc_of(ref) if ref is not None and ref.attribute == "cidr_block" else None
+        sources.append(VpcCidrSource(vpc, str(ref)) if vpc is not None else CidrSource(_str_or_unknown(cidr)))
+    return sources
 
 
 def _subnets(resource: TfResource, index: ResourceIndex) -> Iterator[Subnet]:
@@ -241,7 +285,8 @@ def _subnets(resource: TfResource, index: ResourceIndex) -> Iterator[Subnet]:
         key = instance_address(resource, instance)
         values = instance.values
         yield Subnet(key, _str_or_unknown(values.get("cidr_block", Unknown(f"{key}.cidr_block"))), resource.where,
-                     _vpc_key(values.get("vpc_id"), index), values.get("availability_zone"), resource.deployment)
+                     _vpc_key(values.get("vpc_id"), index, resource, instance), values.get("availability_zone"),
+                     resource.deployment)
 
 
 def _key_text(key: Any) -> str:
@@ -251,7 +296,7 @@ def _key_text(key: Any) -> str:
 def _groups(resource: TfResource, index: ResourceIndex, standalone: set[str]) -> Iterator[SecurityGroup]:
     for instance in resource.instances:
         key = instance_address(resource, instance)
-        yield SecurityGroup(key, resource.where, _vpc_key(instance.values.get("vpc_id"), index),
+        yield SecurityGroup(key, resource.where, _vpc_key(instance.values.get("vpc_id"), index, resource, instance),
                             default_egress_all=False, deployment=resource.deployment,
                             fix_template=_fix_template(resource, instance, key in standalone))
 
@@ -339,11 +384,7 @@ def _classic_rule(group: str | Unknown, direction: Direction, values: dict, wher
     ports = ports_of(protocol, values.get("from_port"), values.get("to_port"))
     sources: list[Source] = []
     for name in ("cidr_blocks", "ipv6_cidr_blocks"):
-        cidrs = as_list(values.get(name))
-        if isinstance(cidrs, Unknown):
-            sources.append(CidrSource(cidrs))
-        else:
-            sources.extend(CidrSource(_str_or_unknown(c)) for c in cidrs)
+        sources.extend(_cidr_sources(values.get(name), index))
     prefix_lists = as_list(values.get("prefix_list_ids"))
     if isinstance(prefix_lists, Unknown):
         sources.append(PrefixListSource(prefix_lists))
@@ -391,7 +432,7 @@ def _vpc_rule_resource(resource: TfResource, index: ResourceIndex) -> Iterator[S
         sources: list[Source] = []
         for name in ("cidr_ipv4", "cidr_ipv6"):
             if values.get(name) is not None:
-                sources.append(CidrSource(_str_or_unknown(values[name])))
+                sources.extend(_cidr_sources([values[name]], index))
         if values.get("referenced_security_group_id") is not None:
             sources.append(GroupSource(group_key(values["referenced_security_group_id"], index)))
         if values.get("prefix_list_id") is not None:

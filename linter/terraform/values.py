@@ -50,6 +50,17 @@ class PartialTemplate(Unknown):
 
 
 @dataclass(frozen=True, slots=True)
+class UnknownAttribute(Unknown):
+    """A resource attribute whose value cannot be known (`aws_vpc.main.cidr_block = var.cidr`).
+
+    Its `expr` is what it depends on (`var.cidr`, shown in notes); `of` says whose attribute it is, so
+    that the mapping can still tell "this VPC's CIDR" from any other unknown CIDR.
+    """
+
+    of: Ref | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TfInstance:
     key: int | str | None  # count.index / each.key; None without count/for_each
     values: dict[str, Any]  # evaluated attributes; nested blocks as lists of dicts (with LINE)
