@@ -3,22 +3,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import importlib
 import os
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import IO, TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import click
 
 from linter import __version__
-from linter.config import Config, ConfigError, config_from_mapping, find_config, read_config_file
+from linter.config import Config, ConfigError, config_from_mapping, find_config, read_config_file, rule_aliases
 from linter.engine import Rule, RuleFileError, load_rules
-from linter.model import Level
+from linter.model import Report
+from linter.options import InputOptions, ScanOptions, with_inputs, with_scan_flags
+from linter.reporters import FORMATS
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
-REPORTERS = {"text": "text", "json": "json_report", "sarif": "sarif", "junit": "junit", "github": "github"}
+if TYPE_CHECKING:
+    from linter.scan import Progress
+
 EXIT_USAGE = 2
 
 
@@ -37,6 +40,9 @@ def cli() -> None:
     """Find the AWS settings that break Calico, in Terraform, CloudFormation and Calico configuration."""
 
 
+# ------------------------------------------------------------------------------------------ shared
+
+
 def _rules() -> tuple[Rule, ...]:
     try:
         return load_rules()
@@ -46,39 +52,70 @@ def _rules() -> tuple[Rule, ...]:
         sys.exit(EXIT_USAGE)
 
 
-def _load_config(config_path: str | None, paths: Sequence[str]) -> Config:
+def _aliases(rules: Sequence[Rule]) -> dict[str, str]:
+    return rule_aliases(rule.doc for rule in rules)
+
+
+def _file_config(inputs: InputOptions, aliases: Mapping[str, str]) -> Config:
+    """The configuration file's Config (--config, else the nearest one above the first path or the cwd)."""
     try:
-        if config_path:
-            path = Path(config_path).absolute()
+        if inputs.config_path:
+            path: Path | None = Path(inputs.config_path)
             if not path.is_file():
-                raise ConfigError(f"{config_path}: no such file")
+                raise ConfigError(f"{inputs.config_path}: no such file")
         else:
-            start = Path(paths[0]).absolute() if paths else Path.cwd()
-            path = find_config(start) or find_config(Path.cwd())
+            path = find_config(Path(inputs.paths[0])) or find_config(Path.cwd())
         if path is None:
             return Config()
-        return config_from_mapping(read_config_file(path), path.parent, str(path))
+        return config_from_mapping(read_config_file(path), path.parent, str(path), aliases)
     except ConfigError as error:
         click.echo(f"calico-lint: invalid configuration: {error}", err=True)
         sys.exit(EXIT_USAGE)
 
 
-def _split_ids(values: Sequence[str], known: set[str]) -> frozenset[str]:
-    ids = {v.strip().upper() for value in values for v in value.split(",") if v.strip()}
-    unknown = sorted(ids - known)
-    if unknown:
-        raise click.BadParameter(f"unknown rule id {', '.join(unknown)} (see `calico-lint rules`)")
-    return frozenset(ids)
+def _with_flags(merge: Callable[[], Config]) -> Config:
+    """A flag that does not fit (an unknown rule, a --var without `=`) is a usage error."""
+    try:
+        return merge()
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from error
 
 
-def _pairs(values: Sequence[str], option: str) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for value in values:
-        name, sep, text = value.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{option} expects NAME=VALUE, got {value!r}")
-        pairs.append((name.strip(), text))
-    return tuple(pairs)
+def _input_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options that decide the model: `scan` and `describe` take the same ones, so they see the same."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(exists=True)),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                     help="Configuration file (default: the nearest .calico-lint.yaml or pyproject.toml "
+                          "[tool.calico-lint]); .toml files are read as TOML."),
+        click.option("--exclude", multiple=True, help="Skip paths matching this glob (repeatable)."),
+        click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE (repeatable)."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                     help="Terraform .tfvars file."),
+        click.option("--tf-root", "tf_root", type=click.Path(exists=True, file_okay=False),
+                     help="Directory of the .tf files of a scanned plan JSON (for lines and suppressions)."),
+        click.option("--cfn-param", "cfn_params", multiple=True, help="CloudFormation parameter NAME=VALUE."),
+        click.option("--cfn-params", "cfn_param_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                     help="CloudFormation parameter file (JSON)."),
+        click.option("--calico", "calico_paths", multiple=True, type=click.Path(exists=True),
+                     help="Calico configuration kept outside the scanned paths."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def use_color(flag: bool | None, environ: Mapping[str, str], isatty: bool) -> bool:
+    """--color/--no-color, else FORCE_COLOR (0 or false: off), else off for NO_COLOR or TERM=dumb,
+    else on for a terminal."""
+    if flag is not None:
+        return flag
+    force = environ.get("FORCE_COLOR", "")
+    if force:
+        return force.lower() not in ("0", "false")
+    if environ.get("NO_COLOR", "") or environ.get("TERM") == "dumb":
+        return False
+    return isatty
 
 
 def _read_lines(path: str) -> Sequence[str]:
@@ -88,93 +125,135 @@ def _read_lines(path: str) -> Sequence[str]:
         return []
 
 
+# ------------------------------------------------------------------------------------------ progress
+
+
+class ProgressLine:
+    """`calico-lint: 120 files read, 5/14 rules checked` on stderr, redrawn in place once a run has
+    taken `delay` seconds (short runs show nothing), erased when the run ends."""
+
+    def __init__(self, stream: IO[str], clock: Callable[[], float] = time.monotonic, delay: float = 0.5,
+                 interval: float = 0.1) -> None:
+        self._stream, self._clock, self._delay, self._interval = stream, clock, delay, interval
+        self._start = clock()
+        self._drawn_at: float | None = None
+        self._width = 0
+
+    def __call__(self, progress: Progress) -> None:
+        now = self._clock()
+        if now - self._start < self._delay or (self._drawn_at is not None and now - self._drawn_at < self._interval):
+            return
+        files = f"{progress.files_read} file{'' if progress.files_read == 1 else 's'} read"
+        rules = f", {progress.rules_checked}/{progress.rules_total} rules checked" if progress.rules_total else ""
+        text = f"calico-lint: {files}{rules}"
+        self._stream.write("\r" + text.ljust(self._width))
+        self._stream.flush()
+        self._width, self._drawn_at = max(self._width, len(text)), now
+
+    def close(self) -> None:
+        if self._width:
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._stream.flush()
+
+
+def _progress(quiet: bool) -> ProgressLine | None:
+    """Progress only where someone watches it: on a terminal, unless --quiet."""
+    if quiet or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        return None
+    return ProgressLine(sys.stderr)
+
+
+# ------------------------------------------------------------------------------------------ scan
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS), help="Output format (repeatable).")
+@_input_options
+@click.option("--format", "formats", multiple=True, type=click.Choice(tuple(FORMATS)), help="Output format (repeatable).")
 @click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False), help="File for the matching --format.")
-@click.option("--select", multiple=True, help="Only these rules (comma-separated ids).")
-@click.option("--ignore", multiple=True, help="Skip these rules (comma-separated ids).")
+@click.option("--select", multiple=True, help="Only these rules (ids or names, comma-separated, any case).")
+@click.option("--ignore", multiple=True, help="Skip these rules (ids or names, comma-separated, any case).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), help="Lowest level that fails the run.")
-@click.option("--config", "config_path", type=click.Path(), help="Configuration file (default: .calico-lint.yaml).")
-@click.option("--exclude", multiple=True, help="Skip paths matching this glob (repeatable).")
-@click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE (repeatable).")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Terraform .tfvars file.")
-@click.option("--tf-root", "tf_root", type=click.Path(exists=True, file_okay=False), help="Directory of the .tf files of a scanned plan JSON (for lines and suppressions).")
-@click.option("--cfn-param", "cfn_params", multiple=True, help="CloudFormation parameter NAME=VALUE.")
-@click.option("--cfn-params", "cfn_param_files", multiple=True, type=click.Path(exists=True, dir_okay=False), help="CloudFormation parameter file (JSON).")
-@click.option("--calico", "calico_paths", multiple=True, type=click.Path(exists=True), help="Calico configuration kept outside the scanned paths.")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), help="Write every current finding to this baseline file.")
 @click.option("--strict", is_flag=True, default=None, help="Results that could not be verified fail the run.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR).")
-def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], select: tuple[str, ...],
-         ignore: tuple[str, ...], fail_on: str | None, config_path: str | None, exclude: tuple[str, ...],
-         variables: tuple[str, ...], var_files: tuple[str, ...], tf_root: str | None, cfn_params: tuple[str, ...],
-         cfn_param_files: tuple[str, ...], calico_paths: tuple[str, ...], baseline: str | None,
-         write_baseline: str | None, strict: bool | None, exit_zero: bool, color: bool | None) -> None:
+@click.option("--color/--no-color", default=None,
+              help="Colour the text output (default: on a terminal; FORCE_COLOR, NO_COLOR and TERM=dumb are honoured).")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else (no progress, notices or summary).")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule has instead of the findings.")
+def scan(**values: Any) -> None:
     """Lint PATHS (default: the current directory)."""
-    from linter.scan import ScanRequest, exit_code, scan as run_scan
     from linter.engine.suppress import read_baseline, write_baseline as render_baseline
+    from linter.model import display_path
+    from linter.scan import ScanRequest, exit_code, scan as run_scan
 
-    paths = paths or (".",)
+    options = ScanOptions.from_click(values)
+    options = replace(options, inputs=options.inputs.absolute(Path.cwd()))
     rules = _rules()
-    known = {r.id for r in rules}
-    config = _load_config(config_path, paths)
-    try:
-        config = replace(
-            config,
-            select=_split_ids(select, known) if select else config.select,
-            ignore=config.ignore | _split_ids(ignore, known),
-            fail_on=Level(fail_on) if fail_on else config.fail_on,
-            exclude=config.exclude + exclude,
-            variables=config.variables + _pairs(variables, "--var"),
-            var_files=config.var_files + tuple(str(Path(f).absolute()) for f in var_files),
-            tf_root=str(Path(tf_root).absolute()) if tf_root else config.tf_root,
-            cfn_parameters=config.cfn_parameters + _pairs(cfn_params, "--cfn-param"),
-            cfn_parameter_files=config.cfn_parameter_files + tuple(str(Path(f).absolute()) for f in cfn_param_files),
-            calico_paths=config.calico_paths + tuple(str(Path(p).absolute()) for p in calico_paths),
-            strict=config.strict if strict is None else strict,
-        )
-    except click.BadParameter as error:
-        raise click.UsageError(str(error)) from error
-    if len(outputs) > max(len(formats), 1):
-        raise click.UsageError("more --output than --format options")
-    chosen = formats or ("text",)
-    pairs = [(fmt, None if out in (None, "-") else out)
-             for fmt, out in zip(chosen, list(outputs) + [None] * len(chosen))]
-    if sum(1 for _, out in pairs if out is None) > 1:
-        raise click.UsageError("only one --format can go to standard output: give the others an --output")
-    baseline_path = baseline or config.baseline
+    aliases = _aliases(rules)
+    file_config = _file_config(options.inputs, aliases)
+    config = _with_flags(lambda: with_scan_flags(file_config, options, aliases))
+    pairs = _output_pairs(options)
+    baseline_path = options.baseline or config.baseline
     known_fingerprints: frozenset[str] = frozenset()
-    if baseline_path and not write_baseline:
+    if baseline_path and not options.write_baseline:
         try:
             known_fingerprints = read_baseline(Path(baseline_path).read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise click.UsageError(f"cannot read baseline {baseline_path}: {error}") from error
-    written = [out for _, out in pairs if out is not None] + ([write_baseline] if write_baseline else [])
+    written = [out for _, out in pairs if out is not None] + ([options.write_baseline] if options.write_baseline else [])
     _discard(written)  # from here on, a run that fails leaves no report of an earlier run behind
     root = Path.cwd().as_posix()
-    request = ScanRequest(tuple(str(Path(p).absolute()) for p in paths), config, root, _dt.date.today(),
-                          known_fingerprints)
-    report, _ = run_scan(request, rules)
-    use_color = color if color is not None else (sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    progress = _progress(options.quiet)
+    request = ScanRequest(options.inputs.paths, config, root, _dt.date.today(), known_fingerprints, progress)
+    try:
+        report, _ = run_scan(request, rules)
+    finally:
+        if progress:
+            progress.close()
+    files = _emit(report, pairs, options)
+    if options.write_baseline:
+        files.append((options.write_baseline, render_baseline(report.findings, lambda p: display_path(p, root))))
+    _write_atomically(files)
+    if options.write_baseline:
+        sys.exit(0)
+    sys.exit(0 if options.exit_zero else exit_code(report, config.fail_on))
+
+
+def _output_pairs(options: ScanOptions) -> list[tuple[str, str | None]]:
+    """(format, file or None for stdout), in the order given."""
+    if len(options.outputs) > max(len(options.formats), 1):
+        raise click.UsageError("more --output than --format options")
+    chosen = options.formats or ("text",)
+    outputs: list[str | None] = [*options.outputs, *[None] * len(chosen)]
+    pairs = [(fmt, None if out in (None, "-") else out) for fmt, out in zip(chosen, outputs)]
+    if sum(1 for _, out in pairs if out is None) > 1:
+        raise click.UsageError("only one --format can go to standard output: give the others an --output")
+    return pairs
+
+
+def _emit(report: Report, pairs: Sequence[tuple[str, str | None]], options: ScanOptions) -> list[tuple[str, str]]:
+    """Print what goes to stdout (--statistics takes the place of a text report there); return the
+    (file, text) pairs to write."""
+    from linter.reporters.text import render_statistics
+
+    color = use_color(options.color, os.environ, sys.stdout.isatty())
+    stdout_format = next((fmt for fmt, out in pairs if out is None), None)
     files: list[tuple[str, str]] = []
     for fmt, out in pairs:
-        reporter = importlib.import_module(f"linter.reporters.{REPORTERS[fmt]}")
-        text = reporter.render(report, read_lines=_read_lines, color=bool(use_color and out is None and fmt == "text"))
-        if out is None:
-            click.echo(text, nl=not text.endswith("\n"))
-        else:
-            files.append((out, text))
-    if write_baseline:
-        from linter.model import display_path
+        if out is not None:
+            files.append((out, FORMATS[fmt](report, read_lines=_read_lines, quiet=options.quiet)))
+        elif not (options.statistics and fmt == "text"):
+            text = FORMATS[fmt](report, read_lines=_read_lines, color=color and fmt == "text", quiet=options.quiet)
+            click.echo(text, nl=False, color=color and fmt == "text")
+    if options.statistics:
+        to_stderr = stdout_format not in (None, "text")
+        colored = color and not to_stderr
+        click.echo(render_statistics(report, color=colored), nl=False, err=to_stderr, color=colored)
+    return files
 
-        files.append((write_baseline, render_baseline(report.findings, lambda p: display_path(p, root))))
-    _write_atomically(files)
-    if write_baseline:
-        sys.exit(0)
-    sys.exit(0 if exit_zero else exit_code(report, config.fail_on))
+
+# ------------------------------------------------------------------------------------------ rules, explain
 
 
 def _discard(paths: Sequence[str]) -> None:
@@ -213,42 +292,47 @@ def _write_atomically(files: Sequence[tuple[str, str]]) -> None:
 
 
 @cli.command(name="rules")
-def list_rules() -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+def list_rules(fmt: str) -> None:
     """List the rules."""
-    for rule in _rules():
-        click.echo(f"{rule.id}  {rule.doc.level.value:<7}  {rule.doc.name:<36}  {rule.doc.title}")
+    from linter.reporters.rule_docs import rules_list_json, rules_list_text
+
+    docs = [rule.doc for rule in _rules()]
+    click.echo(rules_list_json(docs) if fmt == "json" else rules_list_text(docs), nl=False)
 
 
 @cli.command()
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:
-    """Show a rule's documentation: what, why, example, fix, references."""
+    """Show a rule's documentation (by id or name, any case): what, why, example, fix, references."""
     from linter.reporters.rule_docs import rule_page_text
 
-    wanted = rule_id.strip().upper()
-    rule = next((r for r in _rules() if r.id == wanted or r.doc.name == rule_id.strip().lower()), None)
+    rules = _rules()
+    wanted = _aliases(rules).get(rule_id.strip().lower())
+    rule = next((r for r in rules if r.id == wanted), None)
     if rule is None:
         click.echo(f"calico-lint: no rule {rule_id!r} (see `calico-lint rules`)", err=True)
         sys.exit(EXIT_USAGE)
     click.echo(rule_page_text(rule.doc))
 
 
+# ------------------------------------------------------------------------------------------ describe
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@_input_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "mermaid", "dot"]), default="text")
-@click.option("--config", "config_path", type=click.Path())
-@click.option("--calico", "calico_paths", multiple=True, type=click.Path(exists=True))
-def describe(paths: tuple[str, ...], fmt: str, config_path: str | None, calico_paths: tuple[str, ...]) -> None:
+def describe(fmt: str, **values: Any) -> None:
     """Show the model inferred from PATHS: node groups, subnets, security groups, pools, what was assumed."""
-    from linter.reporters.describe import render_description
     from linter.discover import discover
+    from linter.reporters.describe import render_description
     from linter.scan import build_model
 
-    paths = paths or (".",)
-    config = _load_config(config_path, paths)
-    config = replace(config, calico_paths=config.calico_paths + tuple(str(Path(p).absolute()) for p in calico_paths))
-    inputs = discover([str(Path(p).absolute()) for p in paths], config.exclude, config.calico_paths)
-    model = build_model(inputs, config).model
+    inputs = InputOptions.from_click(values).absolute(Path.cwd())
+    file_config = _file_config(inputs, _aliases(_rules()))
+    config = _with_flags(lambda: with_inputs(file_config, inputs))
+    found = discover(inputs.paths, config.exclude, config.calico_paths)
+    model = build_model(found, config).model
     click.echo(render_description(model, config, fmt, Path.cwd().as_posix()))
 
 

@@ -5,11 +5,14 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
-from linter.model import Level
+from linter.model import Level, RuleDoc
 
 CONFIG_NAMES = (".calico-lint.yaml", ".calico-lint.yml")
+TOOL_TABLE = "calico-lint"  # [tool.calico-lint] in pyproject.toml
+# sections whose keys are ours (kebab-case or snake_case); the other mappings' keys are user data
+_SECTIONS = ("nodes", "calico", "terraform", "cloudformation")
 
 
 class ConfigError(Exception):
@@ -43,6 +46,24 @@ class Config:
         return frozenset(chosen - set(self.ignore))
 
 
+def rule_aliases(rules: Iterable[RuleDoc]) -> dict[str, str]:
+    """Every way to name a rule (its id, its name; any case) -> its id."""
+    aliases: dict[str, str] = {}
+    for rule in rules:
+        aliases[rule.id.lower()] = rule.id
+        aliases[rule.name.lower()] = rule.id
+    return aliases
+
+
+def resolve_rules(names: Iterable[str], aliases: Mapping[str, str], origin: str) -> frozenset[str]:
+    """Rule ids or names (any case) -> ids; an unknown one is an error naming where it came from."""
+    wanted = [name.strip() for name in names if name.strip()]
+    unknown = sorted({name for name in wanted if name.lower() not in aliases})
+    if unknown:
+        raise ConfigError(f"{origin}: unknown rule {', '.join(unknown)} (see `calico-lint rules`)")
+    return frozenset(aliases[name.lower()] for name in wanted)
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest .calico-lint.yaml, or pyproject.toml with [tool.calico-lint], from start upward."""
     directory = start if start.is_dir() else start.parent
@@ -51,27 +72,33 @@ def find_config(start: Path) -> Path | None:
             if (folder / name).is_file():
                 return folder / name
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "[tool.calico-lint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
+        if pyproject.is_file() and _has_tool_table(pyproject):
             return pyproject
         if (folder / ".git").exists():
             break
     return None
 
 
+def _has_tool_table(pyproject: Path) -> bool:
+    """Whether it holds [tool.calico-lint]; a pyproject.toml that mentions us but is not TOML is an error."""
+    text = _read(pyproject)
+    if TOOL_TABLE not in text:
+        return False
+    return TOOL_TABLE in _toml(text, pyproject).get("tool", {})
+
+
 def read_config_file(path: Path) -> Mapping[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from error
-    if path.name == "pyproject.toml":
-        try:
-            import tomllib
-        except ModuleNotFoundError:  # Python 3.10
-            import tomli as tomllib  # type: ignore[no-redef]
-        try:
-            data = tomllib.loads(text).get("tool", {}).get("calico-lint", {})
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"{path}: {error}") from error
+    """A .calico-lint.yaml, a pyproject.toml's [tool.calico-lint], or a TOML file of our keys."""
+    text = _read(path)
+    if path.suffix.lower() == ".toml":
+        document = _toml(text, path)
+        tool = document.get("tool", {})
+        if path.name == "pyproject.toml" or (isinstance(tool, dict) and TOOL_TABLE in tool):
+            if not isinstance(tool, dict) or TOOL_TABLE not in tool:
+                raise ConfigError(f"{path}: no [tool.{TOOL_TABLE}] table")
+            data = tool[TOOL_TABLE]
+        else:
+            data = document
     else:
         import yaml
 
@@ -79,8 +106,47 @@ def read_config_file(path: Path) -> Mapping[str, Any]:
             data = yaml.safe_load(text) or {}
         except yaml.YAMLError as error:
             raise ConfigError(f"{path}: not valid YAML: {error}") from error
+    data = snake_case_keys(data, str(path))
     validate_config(data, str(path))
     return data
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from error
+
+
+def _toml(text: str, path: Path) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+
+
+def snake_case_keys(data: Any, origin: str) -> Any:
+    """`fail-on` (TOML's habit) and `fail_on` are the same key, at the top and in our sections."""
+    if not isinstance(data, dict):
+        return data
+    top = _snake(data, origin, "")
+    return {key: _snake(value, origin, key + ".") if key in _SECTIONS and isinstance(value, dict) else value
+            for key, value in top.items()}
+
+
+def _snake(mapping: Mapping[Any, Any], origin: str, prefix: str) -> dict[Any, Any]:
+    result: dict[Any, Any] = {}
+    spelt: dict[Any, Any] = {}
+    for key, value in mapping.items():
+        name = key.replace("-", "_") if isinstance(key, str) else key
+        if name in result:
+            raise ConfigError(f"{origin}: {prefix}{name}: given twice, as {prefix}{spelt[name]} and {prefix}{key}")
+        result[name], spelt[name] = value, key
+    return result
 
 
 def validate_config(data: Any, origin: str) -> None:
@@ -96,19 +162,35 @@ def validate_config(data: Any, origin: str) -> None:
         raise ConfigError("\n".join(lines))
 
 
-def config_from_mapping(data: Mapping[str, Any], base: Path, source: str | None = None) -> Config:
-    """Relative paths in the file are relative to the file's directory."""
+def config_from_mapping(data: Mapping[str, Any], base: Path, source: str | None = None,
+                        aliases: Mapping[str, str] | None = None) -> Config:
+    """Relative paths in the file are relative to the file's directory; rules are named by `aliases`
+    (from `rule_aliases`: ids or names, any case; an unknown one is an error), else taken as ids."""
     def paths(values: Any) -> tuple[str, ...]:
         return tuple(str((base / v).absolute()) for v in values or ())
+
+    origin = source or "configuration"
+
+    def rules(values: Iterable[str], key: str) -> frozenset[str]:
+        if aliases is None:
+            return frozenset(v.strip().upper() for v in values)
+        return resolve_rules(values, aliases, f"{origin}: {key}")
+
+    def rule_id(name: str) -> str:
+        return aliases[name.strip().lower()] if aliases is not None else name.strip().upper()
+
+    severity = data.get("severity", {})
+    rules(severity, "severity")  # refuses every unknown key at once
+    levels = {rule_id(name): Level(value) for name, value in severity.items()}
 
     nodes = data.get("nodes", {})
     calico = data.get("calico", {})
     terraform = data.get("terraform", {})
     cfn = data.get("cloudformation", {})
     return Config(
-        select=frozenset(data["select"]) if "select" in data else None,
-        ignore=frozenset(data.get("ignore", ())),
-        severity={k: Level(v) for k, v in data.get("severity", {}).items()},
+        select=rules(data["select"], "select") if "select" in data else None,
+        ignore=rules(data.get("ignore", ()), "ignore"),
+        severity=levels,
         fail_on=Level(data.get("fail_on", "warning")),
         strict=bool(data.get("strict", False)),
         exclude=tuple(data.get("exclude", ())),

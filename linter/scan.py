@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 from linter import __version__
-from linter.config import Config
+from linter.config import Config, rule_aliases
 from linter.discover import Inputs, discover
 from linter.engine import EngineOptions, Rule, run
 from linter.engine.facts import NodeSelection
@@ -21,12 +21,29 @@ NOTHING_FOUND = "no Terraform, CloudFormation or Calico file found in the scanne
 
 
 @dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a run is: the pipeline reports it, the CLI decides whether and how to show it."""
+
+    files_read: int
+    rules_checked: int = 0
+    rules_total: int = 0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def _ignore_progress(_progress: Progress) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class ScanRequest:
     paths: tuple[str, ...]
     config: Config
     root: str  # absolute POSIX path: outputs are relative to it
     today: _dt.date
     baseline: frozenset[str] = frozenset()
+    progress: ProgressCallback | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,19 +52,27 @@ class Built:
     notices: tuple[Notice, ...] = ()  # what the parsers could not follow (remote modules, ...)
 
 
-def build_model(inputs: Inputs, config: Config) -> Built:
+def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ignore_progress) -> Built:
     models: list[Model] = []
     notices: list[Notice] = []
+    read = 0
+
+    def add(model: Model, files: int = 1) -> None:
+        nonlocal read
+        models.append(model)
+        read += files
+        progress(Progress(read))
+
     if inputs.terraform_dirs:
         from linter.terraform import TerraformInputs, load_modules
 
         loaded = load_modules(inputs.terraform_dirs, TerraformInputs(config.var_files, config.variables))
         notices.extend(Notice(Level.NOTE, note) for note in loaded.notes)
-        models.append(loaded.model)
+        add(loaded.model, len(loaded.model.files))
     for plan in inputs.plans:
         from linter.terraform import load_plan
 
-        models.append(load_plan(plan, tf_root=config.tf_root))
+        add(load_plan(plan, tf_root=config.tf_root))
     if inputs.templates:
         from linter.cloudformation import (
             CfnOptions,
@@ -70,11 +95,12 @@ def build_model(inputs: Inputs, config: Config) -> Built:
                 continue
             template_model = load_template(path, options, text=text)
             read_as_nested.update(f for f in template_model.files if f != path)
-            models.append(template_model)
+            add(template_model, len(set(template_model.files) | {path}))
     if inputs.calico:
         from linter.calico import load_calico_file
 
-        models.extend(load_calico_file(path, text=text) for path, text in inputs.calico)
+        for path, text in inputs.calico:
+            add(load_calico_file(path, text=text))
     models.append(_stated_calico(config))
     problems = tuple(ParseProblem(Where(path), f"cannot read: {why}") for path, why in inputs.unreadable)
     models.append(Model(problems=problems))
@@ -101,11 +127,18 @@ def _stated_calico(config: Config) -> Model:
 def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
     config = request.config
     inputs = discover(request.paths, config.exclude, config.calico_paths)
-    built = build_model(inputs, config)
-    model = built.model
+    progress = request.progress or _ignore_progress
+    built = build_model(inputs, config, progress)
+    model = _suppressions_by_id(built.model, rules)
     selected = config.selected_rules([r.id for r in rules])
+    files = tuple(sorted(set(model.files) | {p for p, _ in inputs.templates} | {p for p, _ in inputs.calico}
+                         | set(inputs.plans)))
+
+    def checked(done: int, total: int) -> None:
+        progress(Progress(len(files), done, total))
+
     options = EngineOptions(selected, dict(config.severity),
-                            NodeSelection(config.nodes_include, config.nodes_exclude), request.root)
+                            NodeSelection(config.nodes_include, config.nodes_exclude), request.root, checked)
     evaluation = run(model, rules, options)
     cal013 = next((r.doc.level for r in rules if r.id == "CAL013"), Level.WARNING)
     cal013 = config.severity.get("CAL013", cal013)
@@ -115,14 +148,20 @@ def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
     if config.strict:
         findings = tuple(_strict(f) for f in findings)
     ran = tuple(r.doc for r in rules if r.id in selected)
-    files = tuple(sorted(set(model.files) | {p for p, _ in inputs.templates} | {p for p, _ in inputs.calico}
-                         | set(inputs.plans)))
     notices = built.notices + evaluation.notices
     if not files and not model.problems:
         notices += (Notice(Level.WARNING, NOTHING_FOUND),)
     report = Report(findings=tuple(sorted(findings, key=_order)), rules=ran, notices=notices,
                     problems=model.problems, files=files, root=request.root, tool_version=__version__)
     return report, model
+
+
+def _suppressions_by_id(model: Model, rules: Sequence[Rule]) -> Model:
+    """`ignore[bgp-blocked]` is `ignore[CAL001]`: suppressions may name rules by name, in any case."""
+    aliases = {alias.upper(): rule_id for alias, rule_id in rule_aliases(r.doc for r in rules).items()}
+    suppressions = tuple(replace(s, rules=tuple(aliases.get(name.upper(), name) for name in s.rules))
+                         for s in model.suppressions)
+    return replace(model, suppressions=suppressions)
 
 
 def _strict(finding: Finding) -> Finding:

@@ -25,6 +25,7 @@ ALLOWED = {
     "linter.reporters": ("linter.model",),
     "linter.discover": ("linter.model",),
     "linter.config": ("linter.model",),
+    "linter.options": ("linter.model", "linter.config"),
     "linter.scan": ("linter",) ,
     "linter.cli": ("linter",),
     "linter.__main__": ("linter.cli",),

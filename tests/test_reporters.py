@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from linter.model import Finding, Level, Report, Where
-from linter.reporters import github, json_report, junit, sarif, text
+from linter.reporters import FORMATS, Render, github, json_report, junit, sarif, text
 from reporter_support import (
     ROOT,
     assert_snapshot,
@@ -41,12 +41,17 @@ def test_text_snapshot_in_colour() -> None:
     assert_snapshot("sample-color.txt", text.render(sample_report(), read_lines=read_lines, color=True))
 
 
-def test_every_reporter_has_the_same_signature() -> None:
-    expected = inspect.signature(text.render)
+def test_the_format_table_is_every_reporter() -> None:
+    assert FORMATS == {fmt: module.render for fmt, module in REPORTERS.items()}
+
+
+def test_every_reporter_has_the_signature_the_table_promises() -> None:
+    promised = inspect.signature(Render.__call__)
+    expected = promised.replace(parameters=list(promised.parameters.values())[1:])  # without self
     for module in REPORTERS.values():
         assert inspect.signature(module.render) == expected, module.__name__
-        params = expected.parameters
-        assert [p.kind for p in params.values()][1:] == [inspect.Parameter.KEYWORD_ONLY] * 2
+    kinds = [p.kind for p in expected.parameters.values()]
+    assert kinds[1:] == [inspect.Parameter.KEYWORD_ONLY] * (len(kinds) - 1)
 
 
 @pytest.mark.parametrize("module", sorted(REPORTERS.values(), key=lambda m: m.__name__), ids=lambda m: m.__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from linter.engine.facts import NodeSelection
 from linter.engine.flows import PROTOCOL_NUMBERS, expand_placeholders, flow_of_literal, unknown_placeholders
@@ -39,6 +39,7 @@ class EngineOptions:
     level_overrides: Mapping[str, Level] = field(default_factory=dict)
     nodes: NodeSelection = NodeSelection()
     root: str = ""  # for CAL000 addresses (repo-relative file path)
+    on_rule_checked: Callable[[int, int], None] | None = None  # (done, total): progress for the caller
 
 
 

@@ -26,12 +26,14 @@ def run(model: Model, rules: Iterable[Rule], options: EngineOptions = EngineOpti
     facts = Facts(model, options.nodes)
     active = [r for r in rules if options.selected is None or r.id in options.selected]
     findings: list[Finding] = []
-    for rule in active:
+    for done, rule in enumerate(active, start=1):
         found = list(_parse_findings(rule, model.problems, options.root)) if rule.id == "CAL000" else []
         for index, case in enumerate(rule.cases):
             found.extend(_run_case(rule, index, case, facts))
         level = rule_level(rule, facts, options)
         findings.extend(f if f.level is Level.NOTE else replace(f, level=level) for f in found)
+        if options.on_rule_checked is not None:
+            options.on_rule_checked(done, len(active))
     return Evaluation(tuple(_merge_collapsed(findings)), tuple(_notices(facts, active)))
 
 

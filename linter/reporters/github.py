@@ -14,6 +14,7 @@ def render(
     *,
     read_lines: Callable[[str], Sequence[str]] | None = None,
     color: bool = False,
+    quiet: bool = False,
 ) -> str:
     rules = rules_by_id(report.rules)
     lines = [
@@ -21,7 +22,8 @@ def render(
         for finding in sorted_findings(report.findings)
         if not finding.suppressed
     ]
-    lines += [_notice(notice, report.root) for notice in report.notices]
+    if not quiet:
+        lines += [_notice(notice, report.root) for notice in report.notices]
     return "".join(line + "\n" for line in lines)
 
 

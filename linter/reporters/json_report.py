@@ -25,6 +25,7 @@ def render(
     *,
     read_lines: Callable[[str], Sequence[str]] | None = None,
     color: bool = False,
+    quiet: bool = False,
 ) -> str:
     rules = rules_by_id(report.rules)
     summary = summarize(report)

@@ -13,6 +13,7 @@ def render(
     *,
     read_lines: Callable[[str], Sequence[str]] | None = None,
     color: bool = False,
+    quiet: bool = False,
 ) -> str:
     cases = [_testcase(group, report.root) for group in _by_rule_and_resource(report.findings)]
     failures = sum(1 for case in cases if case.find("failure") is not None)

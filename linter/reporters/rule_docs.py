@@ -4,11 +4,13 @@ One source for every place a rule is explained (the SARIF `help` too), so they c
 """
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from typing import Sequence
 
 from linter.model import RuleDoc
+from linter.reporters._common import HELP_URI
 
 DOCS_RULES_DIR = "docs/rules"
 _TEXT_WIDTH = 88
@@ -54,6 +56,19 @@ def rules_table_markdown(rules: Sequence[RuleDoc]) -> str:
         link = f"[{rule.id}]({DOCS_RULES_DIR}/{rule.id}.md)"
         rows.append(f"| {link} | `{rule.name}` | {rule.level.value} | {_cell(rule.what)} |")
     return "\n".join(rows) + "\n"
+
+
+def rules_list_text(rules: Sequence[RuleDoc]) -> str:
+    """`calico-lint rules`: one line per rule."""
+    return "".join(f"{r.id}  {r.level.value:<7}  {r.name:<36}  {r.title}\n" for r in sorted(rules, key=lambda r: r.id))
+
+
+def rules_list_json(rules: Sequence[RuleDoc]) -> str:
+    """`calico-lint rules --format json`: what a script needs to know of each rule."""
+    entries = [{"id": r.id, "name": r.name, "level": r.level.value, "title": r.title, "tags": list(r.tags),
+                "security_severity": r.security_severity, "help_uri": HELP_URI.format(id=r.id)}
+               for r in sorted(rules, key=lambda r: r.id)]
+    return json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
 
 
 def _prose(rule: RuleDoc) -> list[tuple[str, str]]:

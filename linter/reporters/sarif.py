@@ -31,6 +31,7 @@ def render(
     *,
     read_lines: Callable[[str], Sequence[str]] | None = None,
     color: bool = False,
+    quiet: bool = False,
 ) -> str:
     rules = _rules_that_ran(report)
     index = {rule.id: position for position, rule in enumerate(rules)}

@@ -1,6 +1,7 @@
 """The human report: findings grouped by file, code frames, related locations, notices, a summary."""
 from __future__ import annotations
 
+from collections import Counter
 from itertools import groupby
 from typing import Callable, Sequence
 
@@ -25,8 +26,9 @@ def render(
     *,
     read_lines: Callable[[str], Sequence[str]] | None = None,
     color: bool = False,
+    quiet: bool = False,
 ) -> str:
-    """The text report. `read_lines(abs_path)` supplies code frames (it must not raise)."""
+    """The text report. `read_lines(abs_path)` supplies code frames (it must not raise); quiet: findings only."""
     paint = _painter(color)
     rules = rules_by_id(report.rules)
     shown = [finding for finding in sorted_findings(report.findings) if not finding.suppressed]
@@ -37,12 +39,32 @@ def render(
             "\n".join(_finding_lines(finding, report.root, rules, read_lines, paint)) for finding in group
         ]
         blocks.append(("\n\n" if read_lines is not None else "\n").join(entries))
+    if quiet:
+        return "\n\n".join(blocks) + "\n" if blocks else ""
     notices = [_notice_line(notice.level, notice.message, notice.file, report.root, paint)
                for notice in report.notices]
     if notices:
         blocks.append("\n".join(notices))
     blocks.append(paint(_BOLD, summary_line(summarize(report))))
     return "\n\n".join(blocks) + "\n"
+
+
+def render_statistics(report: Report, *, color: bool = False) -> str:
+    """`--statistics`: how many findings each rule has (and how many of them `fix` can fix), most first."""
+    paint = _painter(color)
+    rules = rules_by_id(report.rules)
+    shown = [finding for finding in report.findings if not finding.suppressed]
+    counts = Counter(finding.rule for finding in shown)
+    fixable = Counter(finding.rule for finding in shown if finding.fix is not None)
+    width = len(str(max(counts.values(), default=0)))
+    lines = []
+    for rule_id, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rule = rules.get(rule_id)
+        name = f" [{rule.name}]" if rule is not None and rule.name else ""
+        fixes = f" ({fixable[rule_id]} fixable)" if fixable[rule_id] else ""
+        lines.append(f"{count:>{width}}  {paint(_BOLD, rule_id)}{name}{fixes}")
+    lines.append(paint(_BOLD, summary_line(summarize(report))))
+    return "\n".join(lines) + "\n"
 
 
 Paint = Callable[[str, str], str]
