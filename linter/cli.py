@@ -99,10 +99,21 @@ def _input_options(command: Callable[..., None]) -> Callable[..., None]:
                      help="CloudFormation parameter file (JSON)."),
         click.option("--calico", "calico_paths", multiple=True, type=click.Path(exists=True),
                      help="Calico configuration kept outside the scanned paths."),
+        click.option("--root", type=click.Path(exists=True, file_okay=False),
+                     help="Directory that output paths are relative to (default: the git repository's top "
+                          "level, else the current directory)."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _root(inputs: InputOptions) -> str:
+    """--root, else the git repository's top level (from the cwd or the scanned paths), else the cwd."""
+    from linter.discover import output_root
+
+    root = Path(inputs.root) if inputs.root else output_root(inputs.paths, Path.cwd())
+    return Path(os.path.normpath(root)).as_posix()
 
 
 def use_color(flag: bool | None, environ: Mapping[str, str], isatty: bool) -> bool:
@@ -203,7 +214,7 @@ def scan(**values: Any) -> None:
             raise click.UsageError(f"cannot read baseline {baseline_path}: {error}") from error
     written = [out for _, out in pairs if out is not None] + ([options.write_baseline] if options.write_baseline else [])
     _discard(written)  # from here on, a run that fails leaves no report of an earlier run behind
-    root = Path.cwd().as_posix()
+    root = _root(options.inputs)
     progress = _progress(options.quiet)
     request = ScanRequest(options.inputs.paths, config, root, _dt.date.today(), known_fingerprints, progress)
     try:
@@ -240,6 +251,11 @@ def _emit(report: Report, pairs: Sequence[tuple[str, str | None]], options: Scan
     color = use_color(options.color, os.environ, sys.stdout.isatty())
     stdout_format = next((fmt for fmt, out in pairs if out is None), None)
     files: list[tuple[str, str]] = []
+    if "sarif" in (fmt for fmt, _ in pairs):
+        from linter.reporters.sarif import cuts
+
+        for cut in cuts(report):  # the log says it too, in a toolExecutionNotification
+            click.echo(f"calico-lint: warning: SARIF output cut: {cut}", err=True)
     for fmt, out in pairs:
         if out is not None:
             files.append((out, FORMATS[fmt](report, read_lines=_read_lines, quiet=options.quiet)))
@@ -333,7 +349,7 @@ def describe(fmt: str, **values: Any) -> None:
     config = _with_flags(lambda: with_inputs(file_config, inputs))
     found = discover(inputs.paths, config.exclude, config.calico_paths)
     model = build_model(found, config).model
-    click.echo(render_description(model, config, fmt, Path.cwd().as_posix()))
+    click.echo(render_description(model, config, fmt, _root(inputs)))
 
 
 def main() -> None:

@@ -46,6 +46,24 @@ def classify_text(path: str, text: str) -> str | None:
     return None
 
 
+def repository_root(start: Path) -> Path | None:
+    """The top level of the git work tree holding `start` (a `.git` directory, or file in a worktree)."""
+    directory = start if start.is_dir() else start.parent
+    for folder in (directory, *directory.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def output_root(paths: Sequence[str], cwd: Path) -> Path:
+    """What output paths are relative to: the repository holding the cwd, else the one holding the
+    scanned paths, else the cwd itself."""
+    scanned = [Path(os.path.normpath(p)) for p in paths]
+    candidates = [root for root in (repository_root(cwd), *(repository_root(p) for p in scanned[:1])) if root]
+    holding_all = [root for root in candidates if all(p == root or root in p.parents for p in scanned)]
+    return (holding_all or candidates or [cwd])[0]
+
+
 def discover(paths: Sequence[str], excludes: Sequence[str] = (), extra_calico: Sequence[str] = ()) -> Inputs:
     """Walk the paths. A file named explicitly is sniffed whatever its extension; a `.tf` file brings its module."""
     found = _Collector()

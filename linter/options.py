@@ -5,6 +5,7 @@ the CLI passes the directory relative paths are relative to.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -26,21 +27,25 @@ class InputOptions:
     cfn_params: tuple[str, ...]  # --cfn-param NAME=VALUE
     cfn_param_files: tuple[str, ...]
     calico_paths: tuple[str, ...]
+    root: str | None  # --root: what output paths are relative to
 
     @classmethod
     def from_click(cls, values: Mapping[str, Any]) -> InputOptions:
         return cls(**{f.name: values[f.name] for f in fields(cls)})
 
     def absolute(self, cwd: Path) -> InputOptions:
-        """Every path made absolute against `cwd` (the paths default to the cwd itself)."""
+        """Every path made absolute against `cwd` and normalised (`sub/..` is where it points, so a run
+        from a subdirectory reads the same files under the same names); the paths default to the cwd."""
+        def one(value: str | None) -> str | None:
+            return os.path.normpath(cwd / value) if value else None
+
         def each(values: Sequence[str]) -> tuple[str, ...]:
-            return tuple(str(cwd / value) for value in values)
+            return tuple(os.path.normpath(cwd / value) for value in values)
 
         return replace(
-            self, paths=each(self.paths or (".",)),
-            config_path=str(cwd / self.config_path) if self.config_path else None,
-            var_files=each(self.var_files), tf_root=str(cwd / self.tf_root) if self.tf_root else None,
-            cfn_param_files=each(self.cfn_param_files), calico_paths=each(self.calico_paths),
+            self, paths=each(self.paths or (".",)), config_path=one(self.config_path), var_files=each(self.var_files),
+            tf_root=one(self.tf_root), cfn_param_files=each(self.cfn_param_files),
+            calico_paths=each(self.calico_paths), root=one(self.root),
         )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 from urllib.parse import quote
 
@@ -26,6 +27,23 @@ _PROBLEM_SEVERITY = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE:
 Json = dict[str, object]
 
 
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """GitHub code scanning's documented maxima: over one, the whole upload is rejected or the field
+    cut (docs.github.com, code-security/code-scanning/integrating-with-code-scanning/
+    sarif-support-for-code-scanning: "SARIF data | Maximum values", and the reportingDescriptor table).
+    Rules per run (25,000) needs no cut: the rules are ours, one file each."""
+
+    results_per_run: int = 25_000
+    locations_per_result: int = 1_000  # relatedLocations: a result's one location plus its related ones
+    tags_per_rule: int = 20
+    rule_name: int = 255
+    description: int = 1_024  # shortDescription.text, fullDescription.text
+
+
+GITHUB = Limits()
+
+
 def render(
     report: Report,
     *,
@@ -33,25 +51,77 @@ def render(
     color: bool = False,
     quiet: bool = False,
 ) -> str:
+    return render_within(report, GITHUB)
+
+
+def render_within(report: Report, limits: Limits) -> str:
+    """The SARIF log, cut to `limits`; what was cut is said in a toolExecutionNotification."""
     rules = _rules_that_ran(report)
     index = {rule.id: position for position, rule in enumerate(rules)}
+    findings = _kept_findings(report.findings, limits)
     run: Json = {
         "tool": {
             "driver": {
                 "name": TOOL_NAME,
                 "informationUri": INFORMATION_URI,
                 "semanticVersion": report.tool_version,
-                "rules": [_rule(rule) for rule in rules],
+                "rules": [_rule(rule, limits) for rule in rules],
             }
         },
-        "invocations": [_invocation(report, index.get(PARSE_RULE))],
+        "invocations": [_invocation(report, index.get(PARSE_RULE), cuts(report, limits))],
     }
     if report.root:
         run["originalUriBaseIds"] = {SRCROOT: {"uri": _directory_uri(report.root)}}
-    run["results"] = [_result(f, index[f.rule], report.root) for f in sorted_findings(report.findings)]
+    run["results"] = [_result(f, index[f.rule], report.root) for f in findings]
     run["columnKind"] = "unicodeCodePoints"
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+# ------------------------------------------------------------------------------------------ limits
+
+
+def cuts(report: Report, limits: Limits | None = None) -> tuple[str, ...]:
+    """What the SARIF log leaves out to stay within `limits` (GitHub's), one sentence each (none: nothing cut)."""
+    limits = limits or GITHUB
+    said: list[str] = []
+    total = len(report.findings)
+    if total > limits.results_per_run:
+        said.append(f"{total - limits.results_per_run} of {total} results were left out: GitHub code scanning "
+                    f"rejects more than {limits.results_per_run:,} per run (the most severe are kept)")
+    related = limits.locations_per_result - 1
+    crowded = sum(1 for f in report.findings if len(f.related) > related)
+    if crowded:
+        said.append(f"{crowded} result(s) had more than {related:,} related locations: the rest were left out "
+                    f"(GitHub code scanning rejects more than {limits.locations_per_result:,} locations per result)")
+    for rule in _rules_that_ran(report):
+        if len(_tags(rule)) > limits.tags_per_rule:
+            said.append(f"rule {rule.id}: tags cut to {limits.tags_per_rule} (GitHub's maximum)")
+        if len(rule.name) > limits.rule_name:
+            said.append(f"rule {rule.id}: name cut to {limits.rule_name} characters (GitHub's maximum)")
+        if any(len(_sentence(text)) > limits.description for text in (rule.title, rule.what)):
+            said.append(f"rule {rule.id}: description cut to {limits.description:,} characters (GitHub's maximum)")
+    return tuple(said)
+
+
+def _kept_findings(findings: Sequence[Finding], limits: Limits) -> list[Finding]:
+    """The most severe results when there are too many (active before suppressed), each with at most
+    as many related locations as GitHub takes; in the usual order."""
+    ordered = sorted_findings(findings)
+    if len(ordered) > limits.results_per_run:
+        ranked = sorted(ordered, key=lambda f: (f.suppressed, -f.level.rank))  # stable: keeps the order within
+        kept = set(map(id, ranked[: limits.results_per_run]))
+        ordered = [f for f in ordered if id(f) in kept]
+    related = limits.locations_per_result - 1
+    return [replace(f, related=f.related[:related]) if len(f.related) > related else f for f in ordered]
+
+
+def _tags(rule: RuleDoc) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*rule.tags, "security")))
+
+
+def _clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "\u2026"
 
 
 # ------------------------------------------------------------------------------------------ rules
@@ -69,13 +139,13 @@ def _rules_that_ran(report: Report) -> list[RuleDoc]:
     return [known[rule_id] for rule_id in sorted(known)]
 
 
-def _rule(rule: RuleDoc) -> Json:
-    tags = list(dict.fromkeys((*rule.tags, "security")))
+def _rule(rule: RuleDoc, limits: Limits) -> Json:
+    tags = list(_tags(rule)[: limits.tags_per_rule])
     return {
         "id": rule.id,
-        "name": rule.name,
-        "shortDescription": {"text": _sentence(rule.title)},
-        "fullDescription": {"text": _sentence(rule.what)},
+        "name": _clip(rule.name, limits.rule_name),
+        "shortDescription": {"text": _clip(_sentence(rule.title), limits.description)},
+        "fullDescription": {"text": _clip(_sentence(rule.what), limits.description)},
         "help": {"text": rule_page_text(rule), "markdown": rule_page_markdown(rule)},
         "helpUri": HELP_URI.format(id=rule.id),
         "defaultConfiguration": {"level": rule.level.value},
@@ -169,13 +239,13 @@ def _short_name(address: str) -> str:
 # ------------------------------------------------------------------------------------------ invocation
 
 
-def _invocation(report: Report, parse_rule_index: int | None) -> Json:
+def _invocation(report: Report, parse_rule_index: int | None, cut: Sequence[str]) -> Json:
     return {
         "executionSuccessful": True,
         "toolConfigurationNotifications": [_notice(notice, report.root) for notice in report.notices],
         "toolExecutionNotifications": [
             _problem(problem, report.root, parse_rule_index) for problem in _sorted_problems(report)
-        ],
+        ] + [{"level": "warning", "message": {"text": _sentence(f"Output cut: {what}")}} for what in cut],
     }
 
 
