@@ -225,6 +225,8 @@ class NodeGroup:
     label: str = ""  # a human name for messages (e.g. CDK construct path); defaults to key
     # the mechanical change that disables the check, prepared by the parser that knows the syntax
     disable_check_fix: "Fix | None" = None
+    # what on the resource itself says it runs Kubernetes (tags, user data, an EKS node group), in words
+    kubernetes: tuple[str, ...] = ()
 
     @property
     def display(self) -> str:

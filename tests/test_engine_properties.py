@@ -43,7 +43,7 @@ def sg_rules(draw: st.DrawFn) -> SgRule:
 
 @st.composite
 def node_groups(draw: st.DrawFn, index: int) -> NodeGroup:
-    address = f"aws_instance.n{index}"
+    address = f"aws_instance.node{index}"  # a Kubernetes word: a node whatever its rules
     groups = tuple(draw(st.lists(st.sampled_from(GROUPS), min_size=1, max_size=2, unique=True)))
     subnets = tuple(draw(st.lists(st.sampled_from(SUBNETS), min_size=1, max_size=2, unique=True)))
     check = draw(st.sampled_from([True, False, Unknown("var.check")]))

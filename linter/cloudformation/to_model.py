@@ -38,7 +38,7 @@ from linter.model import (
     Where,
 )
 from linter.cloudformation.intrinsics import NO_VALUE, JoinedRefs, ResRef, Scope, as_text, describe, line_col
-from linter.aws import disables_src_dst_check
+from linter.aws import disables_src_dst_check, kubernetes_boot, kubernetes_tag
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup"
 SUBNET = "AWS::EC2::Subnet"
@@ -190,6 +190,20 @@ def _user_data_disables(value: Any) -> bool:
     return isinstance(value, str) and disables_src_dst_check(value)
 
 
+def _kubernetes_evidence(tags: Any, user_data: Any, whose: str = "") -> tuple[str, ...]:
+    """What says a compute resource runs Kubernetes: a Kubernetes tag, user data that starts it (DESIGN §6)."""
+    found: list[str] = []
+    entries = [{"Key": k} for k in tags] if isinstance(tags, dict) else tags if isinstance(tags, list) else []
+    for tag in entries:
+        key = tag.get("Key") if isinstance(tag, dict) else None
+        if isinstance(key, str) and kubernetes_tag(key):
+            found.append(f"tag {key}{whose}")
+    boot = kubernetes_boot(user_data) if isinstance(user_data, str) else None
+    if boot:
+        found.append(f"user data{whose} starts {boot}")
+    return tuple(dict.fromkeys(found))
+
+
 # ------------------------------------------------------------------------------------ network
 
 
@@ -339,6 +353,7 @@ class _Template:
     disables_check: bool
     name_tag: str | Unknown | None
     why: str  # "launch template" / "launch configuration"
+    kubernetes: tuple[str, ...] = ()  # evidence that its instances run Kubernetes
 
 
 def _merge_groups(parts: list[Any]) -> tuple[str | Unknown, ...] | Unknown | None:
@@ -383,16 +398,25 @@ def _launch_template(res: _Res) -> _Template:
                                 interface.get("Groups")])
     subnet = interface.get("SubnetId")
     tag = None
-    for spec in data.get("TagSpecifications") or []:
-        if isinstance(spec, dict) and spec.get("ResourceType") == "instance":
+    specs = [s for s in (data.get("TagSpecifications") or []) if isinstance(s, dict)]
+    for spec in specs:
+        if spec.get("ResourceType") == "instance":
             tag = _name_tag(spec.get("Tags"))
+    own = res.prop("TagSpecifications", lenient=True)
+    tagged = specs + [s for s in (own if isinstance(own, list) else []) if isinstance(s, dict)]
+    if isinstance(text, dict) and isinstance(text.get("TagSpecifications"), list):
+        tagged += [s for s in text["TagSpecifications"] if isinstance(s, dict)]
+    tags = [t for spec in tagged if isinstance(spec.get("Tags"), list) for t in spec["Tags"]]
     return _Template(res, groups, None if subnet is None else (_subnet_ref(subnet),),
-                     _user_data_disables(user_data), tag, "launch template")
+                     _user_data_disables(user_data), tag, "launch template",
+                     _kubernetes_evidence(tags, user_data, " of the launch template"))
 
 
 def _launch_configuration(res: _Res) -> _Template:
+    user_data = res.prop("UserData", lenient=True)
     return _Template(res, _merge_groups([res.prop("SecurityGroups")]), None,
-                     _user_data_disables(res.prop("UserData", lenient=True)), None, "launch configuration")
+                     _user_data_disables(user_data), None, "launch configuration",
+                     _kubernetes_evidence(None, user_data, " of the launch configuration"))
 
 
 class _Index:
@@ -483,10 +507,14 @@ def _instance(res: _Res, index: _Index, deployment: str) -> NodeGroup:
     if name_tag is None and template is not None:
         name_tag = template.name_tag
     fix = _disable_check_fix(res) if check is True and interface.eni is None else None
+    evidence = _kubernetes_evidence(res.prop("Tags", lenient=True), res.prop("UserData", lenient=True))
+    if template is not None:
+        evidence += template.kubernetes
     return _node(res, NodeKind.INSTANCE, deployment, security_groups=groups, subnets=subnets,
                  src_dst_check=check,
                  src_dst_where=interface.eni.where() if interface.eni is not None else res.where(),
-                 multiple=False, name_tag=name_tag, related=tuple(related), disable_check_fix=fix)
+                 multiple=False, name_tag=name_tag, related=tuple(related), disable_check_fix=fix,
+                 kubernetes=evidence)
 
 
 def _disable_check_fix(res: _Res) -> Fix | None:
@@ -544,9 +572,13 @@ def _autoscaling_group(res: _Res, index: _Index, deployment: str) -> NodeGroup:
     else:
         groups, related, check, template_tag = template, (), True, None
     name_tag = _name_tag(res.prop("Tags"))
+    evidence = _kubernetes_evidence(res.prop("Tags", lenient=True), None)
+    if isinstance(template, _Template):
+        evidence += template.kubernetes
     return _node(res, NodeKind.AUTOSCALING_GROUP, deployment, security_groups=groups,
                  subnets=subnets, src_dst_check=check, src_dst_where=res.where(), multiple=True,
-                 name_tag=name_tag if name_tag is not None else template_tag, related=related)
+                 name_tag=name_tag if name_tag is not None else template_tag, related=related,
+                 kubernetes=evidence)
 
 
 def _eks_nodegroup(res: _Res, index: _Index, deployment: str) -> NodeGroup:
@@ -563,7 +595,7 @@ def _eks_nodegroup(res: _Res, index: _Index, deployment: str) -> NodeGroup:
     return _node(res, NodeKind.EKS_NODE_GROUP, deployment, security_groups=groups,
                  subnets=_tuple_of(subnets, _subnet_ref) if subnets is not None else Unknown("Subnets not given"),
                  src_dst_check=check, src_dst_where=res.where(), multiple=True,
-                 name_tag=_name_tag(res.prop("Tags")), related=related)
+                 name_tag=_name_tag(res.prop("Tags")), related=related, kubernetes=("an EKS node group",))
 
 
 # ------------------------------------------------------------------------------------ the deployment

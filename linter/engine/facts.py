@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from linter.cidrs import union_contains
 from linter.model import (
-    Direction, EncapMode, IpPool, Model, Networking, NodeGroup, SecurityGroup, SgRule,
+    TCP, Direction, EncapMode, IpPool, Model, Networking, NodeGroup, PortRange, SecurityGroup, SgRule,
     Subnet, Unknown, Vpc, Where,
 )
 from linter.engine.flows import CalicoFlow
@@ -25,8 +25,16 @@ _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][
 
 @dataclass(frozen=True, slots=True)
 class NodeSelection:
-    include: tuple[str, ...] = ()  # globs on address / Name tag: when set, only these are nodes
+    include: tuple[str, ...] = ()  # globs on address / Name tag: these are nodes whatever else says
     exclude: tuple[str, ...] = ()  # globs excluded in addition to the default words
+
+
+# a Kubernetes word in an address or Name tag is evidence of a node (DESIGN §6)
+KUBERNETES_WORDS = frozenset({"k8s", "kube", "kubernetes", "eks", "k3s", "rke", "rke2", "node", "master", "worker",
+                              "controller", "controlplane", "minion"})
+KUBERNETES_PORTS = {10250: "kubelet's port 10250", 6443: "the API server's port 6443", 179: "BGP's port 179"}
+# Kubernetes words split at non-alphanumerics and camelCase humps only: k8s, k3s, rke2 stay whole
+_TOKEN_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 def words(text: str) -> list[str]:
@@ -34,21 +42,58 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD_SPLIT.split(text) if w]
 
 
-def is_node(group: NodeGroup, selection: NodeSelection) -> tuple[bool, str]:
-    """Whether a compute resource runs calico-node, and why (shown by `describe`)."""
+def _kubernetes_word(token: str) -> bool:
+    """`workers`, `worker0`, `k8s`, `rke2`: plurals and trailing instance numbers count."""
+    for stem in {token, token.rstrip("0123456789")}:
+        if stem in KUBERNETES_WORDS or (stem.endswith("s") and stem[:-1] in KUBERNETES_WORDS) \
+                or (stem.endswith("es") and stem[:-2] in KUBERNETES_WORDS):
+            return True
+    return False
+
+
+def kubernetes_word(text: str) -> str | None:
+    """The first Kubernetes word among the tokens of an address or name (`control-plane` is one)."""
+    tokens = [t.lower() for t in _TOKEN_SPLIT.split(text) if t]
+    for first, second in zip(tokens, tokens[1:] + [""]):
+        if first == "control" and second in ("plane", "planes"):
+            return "control-plane"
+        if _kubernetes_word(first):
+            return first
+    return None
+
+
+def _names(group: NodeGroup) -> list[str]:
     names = [group.key, group.label] + ([group.name_tag] if isinstance(group.name_tag, str) else [])
-    names = [n for n in names if n]
-    if selection.include:
-        hit = next((g for g in selection.include for n in names if fnmatch.fnmatchcase(n, g)), None)
-        return (True, f"matches nodes.include {hit!r}") if hit else (False, "not in nodes.include")
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def excluded(group: NodeGroup, selection: NodeSelection) -> str | None:
+    """Why a compute resource is not a node: nodes.exclude always; the default words unless nodes.include names it."""
+    names = _names(group)
     hit = next((g for g in selection.exclude for n in names if fnmatch.fnmatchcase(n, g)), None)
     if hit:
-        return False, f"matches nodes.exclude {hit!r}"
+        return f"matches nodes.exclude {hit!r}"
+    if included(group, selection):
+        return None
     for name in names:
-        excluded = DEFAULT_EXCLUDED_WORDS.intersection(words(name))
-        if excluded:
-            return False, f"the word {sorted(excluded)[0]!r} in {name!r} marks it as not a node"
-    return True, "compute resource"
+        found = DEFAULT_EXCLUDED_WORDS.intersection(words(name))
+        if found:
+            return f"the word {sorted(found)[0]!r} in {name!r} marks it as not a node"
+    return None
+
+
+def included(group: NodeGroup, selection: NodeSelection) -> str | None:
+    names = _names(group)
+    hit = next((g for g in selection.include for n in names if fnmatch.fnmatchcase(n, g)), None)
+    return f"matches nodes.include {hit!r}" if hit else None
+
+
+def name_evidence(group: NodeGroup) -> str | None:
+    for name in _names(group):
+        word = kubernetes_word(name)
+        if word:
+            return f"the Kubernetes word {word!r} in {name!r}"
+    return None
 
 
 def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
@@ -65,12 +110,18 @@ def cidr_overlaps(a: str, b: str) -> bool | None:
     return x.version == y.version and x.overlaps(y)  # type: ignore[arg-type]
 
 
+NO_EVIDENCE = "nothing says it runs Kubernetes"
+
+
+def _calico_places(model: Model) -> list[Where]:
+    return [e.where for e in (*model.pools, *model.felix, *model.calico)]
+
+
 class Facts:
     """Indexes over one model. Built once per run; read-only afterwards."""
 
     def __init__(self, model: Model, selection: NodeSelection = NodeSelection()) -> None:
         self.model = model
-        self.nodes: tuple[NodeGroup, ...] = tuple(n for n in model.node_groups if is_node(n, selection)[0])
         self._groups: dict[tuple[str, str], SecurityGroup] = {(g.deployment, g.key): g for g in model.security_groups}
         self._subnets: dict[tuple[str, str], Subnet] = {(s.deployment, s.key): s for s in model.subnets}
         self._vpcs: dict[tuple[str, str], Vpc] = {(v.deployment, v.key): v for v in model.vpcs}
@@ -83,12 +134,47 @@ class Facts:
                 rules.setdefault((rule.deployment, rule.group, rule.direction), []).append(rule)
         self._rules = {k: tuple(v) for k, v in rules.items()}
         self._floating = {k: tuple(v) for k, v in floating.items()}
+        self._calico_found = any(w.address != "config" for w in _calico_places(model))
+        # every compute resource, whether it is taken as a Kubernetes node, and why (describe shows it)
+        self.selection: tuple[tuple[NodeGroup, bool, str], ...] = tuple(
+            (n, *self._node_verdict(n, selection)) for n in model.node_groups)
+        self.nodes: tuple[NodeGroup, ...] = tuple(n for n, taken, _ in self.selection if taken)
+        self.passed_over = sum(1 for n, taken, why in self.selection if not taken and why == NO_EVIDENCE)
         self.pools_found = tuple(p for p in model.pools if not p.fallback)
         self.effective_pools = self._effective_pools()
         self.pool_assumed = not model.pools or (not self.pools_found and not self.effective_pools)
         if self.pool_assumed:
             self.effective_pools = (ASSUMED_POOL,)
         self._index_node_groups()
+
+    # --- node selection
+
+    def _node_verdict(self, node: NodeGroup, selection: NodeSelection) -> tuple[bool, str]:
+        """A compute resource is a node only with evidence that it runs Kubernetes (DESIGN §6)."""
+        ruled_out = excluded(node, selection)
+        if ruled_out:
+            return False, ruled_out
+        evidence = included(node, selection) or (node.kubernetes[0] if node.kubernetes else None) \
+            or name_evidence(node) or self._port_evidence(node)
+        if evidence is None and self._calico_found:
+            evidence = "Calico configuration applies to its deployment"
+        return (True, evidence) if evidence else (False, NO_EVIDENCE)
+
+    def _port_evidence(self, node: NodeGroup) -> str | None:
+        """A TCP rule of its security groups whose from_port or to_port is a Kubernetes port."""
+        if isinstance(node.security_groups, Unknown):
+            return None
+        for key in node.security_groups:
+            if not isinstance(key, str):
+                continue
+            for direction in Direction:
+                for rule in self.rules_of(node.deployment, key, direction):
+                    if rule.protocol != TCP or not isinstance(rule.ports, PortRange):
+                        continue
+                    port = next((p for p in (rule.ports.low, rule.ports.high) if p in KUBERNETES_PORTS), None)
+                    if port is not None:
+                        return f"{rule.where.address or key} names {KUBERNETES_PORTS[port]}"
+        return None
 
     # --- lookups
 

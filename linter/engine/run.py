@@ -300,7 +300,14 @@ def _merge_collapsed(findings: list[Finding]) -> list[Finding]:
 
 def _notices(facts: Facts, rules: list[Rule]) -> Iterator[Notice]:
     node_rules = {"CAL001", "CAL002", "CAL003", "CAL009", "CAL010", "CAL012"}
-    if not facts.nodes or not node_rules.intersection(r.id for r in rules):
+    if not node_rules.intersection(r.id for r in rules):
+        return
+    if not facts.nodes:
+        if facts.passed_over:
+            count = f"{facts.passed_over} compute resource{'s' if facts.passed_over > 1 else ''}"
+            yield Notice(Level.NOTE, f"No Kubernetes node recognised, so no node rule was checked: {count} passed over "
+                                     "(nothing says they run Kubernetes). Mark nodes with a kubernetes.io/cluster/<name> "
+                                     "tag, or list them under nodes.include in .calico-lint.yaml.")
         return
     if facts.calico_networking().failed:
         yield Notice(Level.NOTE, "Calico runs in policy-only mode (pods use VPC addresses): the node rules "

@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from linter.config import Config
-from linter.engine.facts import Facts, NodeSelection, is_node
+from linter.engine.facts import Facts, NodeSelection
 from linter.model import Model, Unknown, display_path
 from linter.engine.flows import FLOWS
 from linter.engine.predicates import NodePair, admits
@@ -27,8 +27,7 @@ def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
     selection = NodeSelection(config.nodes_include, config.nodes_exclude)
     facts = Facts(model, selection)
     compute = []
-    for node in model.node_groups:
-        taken, why = is_node(node, selection)
+    for node, taken, why in facts.selection:
         compute.append({
             "resource": node.display, "kind": node.kind.value, "file": display_path(node.where.file, root), "line": node.where.line,
             "node": taken, "why": why, "security_groups": _text(node.security_groups), "subnets": _text(node.subnets),

@@ -18,7 +18,7 @@ from linter.model import (
     Unknown, Vpc, VpcCidrSource, Where,
 )
 from linter.terraform.values import COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource, UnknownAttribute
-from linter.aws import disables_src_dst_check
+from linter.aws import disables_src_dst_check, kubernetes_boot, kubernetes_tag, kubernetes_tag_text
 
 PROTOCOL_NAMES = {"-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS, "tcp": TCP, "udp": UDP, "icmp": ICMP,
                   "icmpv6": ICMPV6, "58": ICMPV6}
@@ -566,6 +566,43 @@ def launch_user_data_disables(template: TfResource) -> bool:
     return any(disables_src_dst_check(decoded_user_data(i.values.get("user_data"))) for i in template.instances)
 
 
+def _tag_keys(values: dict) -> Iterator[str | Unknown]:
+    """Tag keys of a resource: `tags`/`tags_all` maps, ASG `tag` blocks and `tags` lists, launch template specifications."""
+    for name in ("tags", "tags_all"):
+        tags = values.get(name)
+        if isinstance(tags, dict):
+            yield from (k for k in tags if isinstance(k, str))
+        elif isinstance(tags, list):
+            yield from (t.get("key") for t in tags if isinstance(t, dict) and isinstance(t.get("key"), (str, Unknown)))
+        elif isinstance(tags, Unknown):
+            yield tags
+    for tag in blocks(values, "tag"):
+        if isinstance(tag.get("key"), (str, Unknown)):
+            yield tag["key"]
+    for spec in blocks(values, "tag_specifications"):
+        yield from _tag_keys(spec)
+
+
+def kubernetes_evidence(resource: TfResource | None, whose: str = "") -> tuple[str, ...]:
+    """What on this resource says it runs Kubernetes: its tags, its user data (DESIGN §6)."""
+    if resource is None:
+        return ()
+    found: dict[str, None] = {}
+    for instance in resource.instances:
+        for key in _tag_keys(instance.values):
+            text = key if isinstance(key, str) and kubernetes_tag(key) else \
+                kubernetes_tag_text(key.expr) if isinstance(key, Unknown) else None
+            if text:
+                found.setdefault(f"tag {text}{whose}", None)
+        for name in ("user_data", "user_data_base64"):
+            value = instance.values.get(name)
+            text = value.expr if isinstance(value, Unknown) else decoded_user_data(value)
+            boot = kubernetes_boot(text)
+            if boot:
+                found.setdefault(f"user data{whose} starts {boot}", None)
+    return tuple(found)
+
+
 def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[TfResource]) -> NodeGroup:
     template = _launch_template(resource.instances[0].values, index, ("launch_template",))
     related: list[Related] = []
@@ -611,7 +648,8 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
                   "  source_dest_check = false\n")
     return NodeGroup(resource.address, NodeKind.INSTANCE, resource.where, groups, subnets, check, check_where,
                      multiple=resource.multiple, name_tag=_name_tag(resource.instances[0].values),
-                     related=tuple(related), deployment=resource.deployment, disable_check_fix=fix)
+                     related=tuple(related), deployment=resource.deployment, disable_check_fix=fix,
+                     kubernetes=kubernetes_evidence(resource) + kubernetes_evidence(template, " of the launch template"))
 
 
 def _interface_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
@@ -622,7 +660,8 @@ def _interface_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     check = as_bool(values.get("source_dest_check"))
     return NodeGroup(resource.address, NodeKind.NETWORK_INTERFACE, resource.where, groups, subnets,
                      True if check is None else check, resource.where, multiple=resource.multiple,
-                     name_tag=_name_tag(values), deployment=resource.deployment)
+                     name_tag=_name_tag(values), deployment=resource.deployment,
+                     kubernetes=kubernetes_evidence(resource))
 
 
 def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
@@ -631,6 +670,7 @@ def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     groups: Any = Unknown(f"{resource.address} has no launch template or configuration in the scan")
     check: bool | Unknown = True
     template = _launch_template(values, index, ("launch_template", "mixed_instances_policy"))
+    evidence = kubernetes_evidence(resource) + kubernetes_evidence(template, " of the launch template")
     if template is not None:
         related.append(Related(template.where, "launch template"))
         groups = _template_groups(template, index) or ()
@@ -638,6 +678,7 @@ def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     configuration = index.narrow(values.get("launch_configuration"))
     if configuration is not None and configuration.type == "aws_launch_configuration":
         related.append(Related(configuration.where, "launch configuration"))
+        evidence += kubernetes_evidence(configuration, " of the launch configuration")
         groups = _groups_of(configuration.instances[0].values, ("security_groups",), index) or ()
         check = False if launch_user_data_disables(configuration) else True
     zones = as_list(values.get("vpc_zone_identifier"))
@@ -646,7 +687,7 @@ def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
         subnets = Unknown(f"{resource.address} sets no vpc_zone_identifier")
     return NodeGroup(resource.address, NodeKind.AUTOSCALING_GROUP, resource.where, groups, subnets, check,
                      resource.where, multiple=True, name_tag=_name_tag(values), related=tuple(related),
-                     deployment=resource.deployment)
+                     deployment=resource.deployment, kubernetes=evidence)
 
 
 def _eks_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
@@ -663,4 +704,4 @@ def _eks_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     subnets: Any = ids if isinstance(ids, Unknown) else tuple(subnet_key(s, index) for s in ids)
     return NodeGroup(resource.address, NodeKind.EKS_NODE_GROUP, resource.where, groups, subnets or Unknown("subnet_ids"),
                      check, resource.where, multiple=True, name_tag=_name_tag(values), related=tuple(related),
-                     deployment=resource.deployment)
+                     deployment=resource.deployment, kubernetes=("an EKS node group",))
