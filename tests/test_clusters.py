@@ -102,3 +102,47 @@ def test_nodes_include_overrules_the_default_words_but_not_nodes_exclude(tmp_pat
     both = Config(nodes_include=("aws_instance.nat_*",), nodes_exclude=("*router*",))
     taken = [describe_data(model, c, root.as_posix())["node_groups"][0]["node"] for c in (Config(), include, both)]
     assert taken == [False, True, False]
+
+
+def _root(group: str, rules: str) -> str:
+    return f"""
+resource "aws_security_group" "{group}" {{
+{rules}
+}}
+resource "aws_launch_template" "workers" {{
+  vpc_security_group_ids = [aws_security_group.{group}.id]
+}}
+resource "aws_autoscaling_group" "workers" {{
+  vpc_zone_identifier = ["subnet-1"]
+  launch_template {{
+    id = aws_launch_template.workers.id
+  }}
+}}
+"""
+
+
+OPEN = """  ingress {
+    protocol  = "-1"
+    from_port = 0
+    to_port   = 0
+    self      = true
+  }
+  egress {
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }"""
+
+
+def _keys(report: Report, under: str = "") -> set[tuple[str, str, int, str]]:
+    return {(f.rule, f.where.file, f.where.line, f.message) for f in report.findings if under in f.where.file}
+
+
+def test_two_roots_with_the_same_addresses_do_not_see_each_other(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"envs/prod/main.tf": _root("prod", ""), "envs/staging/main.tf": _root("staging", OPEN)})
+    alone = _scan(root, ("envs/prod",))
+    assert {f.rule for f in alone.findings if not f.unverified} >= {"CAL001", "CAL009"}
+    together = _scan(root)
+    assert _keys(together, "/envs/prod/") == _keys(alone)
+    assert _keys(together, "/envs/staging/") == _keys(_scan(root, ("envs/staging",)))

@@ -7,7 +7,7 @@ from typing import Any, Iterator, Sequence
 
 from linter.model import GroupSource, Model, ParseProblem, Related, Unknown, merge_models
 from linter.terraform.to_model import (
-    ResourceIndex, group_key, launch_groups, launch_user_data_disables, subnet_key,
+    ResourceIndex, by_deployment, group_key, launch_groups, launch_user_data_disables, subnet_key,
 )
 from linter.terraform.values import LINE, PartialTemplate, Ref, TfResource
 
@@ -15,6 +15,11 @@ MANIFEST_TYPES = ("kubernetes_manifest", "kubectl_manifest", "helm_release", "aw
 
 
 def embedded_models(resources: Sequence[TfResource]) -> Model:
+    """Per deployment: an embedded template's references resolve among its own deployment's resources."""
+    return merge_models([_deployment_embedded(group) for group in by_deployment(resources)])
+
+
+def _deployment_embedded(resources: Sequence[TfResource]) -> Model:
     models = [m for r in resources if r.mode == "managed" and r.type in MANIFEST_TYPES for m in _embedded(r)]
     index = ResourceIndex()
     for resource in resources:

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from linter.model import (
     ALL_PROTOCOLS, ICMP, ICMPV6, PROTOCOLS_WITH_PORTS, TCP, UDP, CidrSource, Direction, Fix, GroupSource, Model,
     NodeGroup, NodeKind, Peering, PortRange, PrefixListSource, Related, RuleFixTemplate, SecurityGroup, SgRule, Source, Subnet,
-    Unknown, Vpc, VpcCidrSource, Where,
+    Unknown, Vpc, VpcCidrSource, Where, merge_models,
 )
 from linter.terraform.values import COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource, UnknownAttribute
 from linter.aws import disables_src_dst_check, kubernetes_boot, kubernetes_tag, kubernetes_tag_text
@@ -206,7 +206,20 @@ def unknown_blocks(values: dict, name: str) -> Unknown | None:
 # ------------------------------------------------------------------------------------------ mapping
 
 
+def by_deployment(resources: Sequence[TfResource]) -> list[list[TfResource]]:
+    """Resources grouped by deployment (root module or plan): references never resolve across them."""
+    groups: dict[str, list[TfResource]] = {}
+    for resource in resources:
+        groups.setdefault(resource.deployment, []).append(resource)
+    return list(groups.values())
+
+
 def resources_to_model(resources: Sequence[TfResource]) -> Model:
+    """Each deployment is mapped with an index of its own resources only."""
+    return merge_models([_deployment_model(group) for group in by_deployment(resources)])
+
+
+def _deployment_model(resources: Sequence[TfResource]) -> Model:
     index = ResourceIndex()
     for resource in resources:
         index.add(resource)
