@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import os
+import shutil
 import sys
 import time
 from dataclasses import replace
@@ -15,12 +16,13 @@ import click
 from linter import __version__
 from linter.config import Config, ConfigError, config_from_mapping, find_config, read_config_file, rule_aliases
 from linter.engine import Rule, RuleFileError, load_rules
-from linter.model import Report
+from linter.model import Finding, Report
 from linter.options import InputOptions, ScanOptions, with_inputs, with_scan_flags
 from linter.reporters import FORMATS
 
 if TYPE_CHECKING:
-    from linter.scan import Progress
+    from linter.fixes import FixPlan
+    from linter.scan import Progress, ScanRequest
 
 EXIT_USAGE = 2
 
@@ -192,11 +194,13 @@ def _progress(quiet: bool) -> ProgressLine | None:
               help="Colour the text output (default: on a terminal; FORCE_COLOR, NO_COLOR and TERM=dumb are honoured).")
 @click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else (no progress, notices or summary).")
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule has instead of the findings.")
+@click.option("--fix", is_flag=True, help="Apply the mechanical fixes to the files, then report what is left.")
+@click.option("--diff", is_flag=True, help="Print the mechanical fixes as a unified diff; change nothing.")
 def scan(**values: Any) -> None:
     """Lint PATHS (default: the current directory)."""
     from linter.engine.suppress import read_baseline, write_baseline as render_baseline
     from linter.model import display_path
-    from linter.scan import ScanRequest, exit_code, scan as run_scan
+    from linter.scan import exit_code
 
     options = ScanOptions.from_click(values)
     options = replace(options, inputs=options.inputs.absolute(Path.cwd()))
@@ -212,16 +216,15 @@ def scan(**values: Any) -> None:
             known_fingerprints = read_baseline(Path(baseline_path).read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise click.UsageError(f"cannot read baseline {baseline_path}: {error}") from error
+    root = _root(options.inputs)
+    request = _request(options, config, root, known_fingerprints)
+    if options.diff:
+        _print_diff(_run(request, rules, options.quiet), root)
     written = [out for _, out in pairs if out is not None] + ([options.write_baseline] if options.write_baseline else [])
     _discard(written)  # from here on, a run that fails leaves no report of an earlier run behind
-    root = _root(options.inputs)
-    progress = _progress(options.quiet)
-    request = ScanRequest(options.inputs.paths, config, root, _dt.date.today(), known_fingerprints, progress)
-    try:
-        report, _ = run_scan(request, rules)
-    finally:
-        if progress:
-            progress.close()
+    report = _run(request, rules, options.quiet)
+    if options.fix:
+        report = _fix_and_rescan(report, _plan(report), request, rules, options.quiet)
     files = _emit(report, pairs, options)
     if options.write_baseline:
         files.append((options.write_baseline, render_baseline(report.findings, lambda p: display_path(p, root))))
@@ -229,6 +232,25 @@ def scan(**values: Any) -> None:
     if options.write_baseline:
         sys.exit(0)
     sys.exit(0 if options.exit_zero else exit_code(report, config.fail_on))
+
+
+def _request(options: ScanOptions, config: Config, root: str, baseline: frozenset[str] = frozenset()) -> ScanRequest:
+    from linter.scan import ScanRequest
+
+    return ScanRequest(options.inputs.paths, config, root, _dt.date.today(), baseline)
+
+
+def _run(request: ScanRequest, rules: Sequence[Rule], quiet: bool) -> Report:
+    """One scan, with progress on a terminal."""
+    from linter.scan import scan as run_scan
+
+    progress = _progress(quiet)
+    try:
+        report, _ = run_scan(replace(request, progress=progress), rules)
+    finally:
+        if progress:
+            progress.close()
+    return report
 
 
 def _output_pairs(options: ScanOptions) -> list[tuple[str, str | None]]:
@@ -269,6 +291,115 @@ def _emit(report: Report, pairs: Sequence[tuple[str, str | None]], options: Scan
     return files
 
 
+# ------------------------------------------------------------------------------------------ fixes
+
+
+def _plan(report: Report) -> FixPlan:
+    from linter.fixes import plan_fixes
+
+    return plan_fixes(report.findings, _read_text, lambda file: _refusal(file, report.root))
+
+
+def _read_text(path: str) -> str | None:
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _refusal(file: str, root: str) -> str | None:
+    """Why a fix may not change `file` (None: it may): only regular files inside the repository root."""
+    path = Path(file)
+    if path.is_symlink():
+        return "a symbolic link: not changed"
+    resolved, top = path.resolve(), Path(root).resolve()
+    if resolved != top and top not in resolved.parents:
+        return f"outside the repository root {root}: not changed"
+    return None if path.is_file() else "not a regular file"
+
+
+def _print_diff(report: Report, root: str) -> None:
+    """`--diff`: the fixes as a unified diff on stdout; exit 1 when there is one (ruff's habit)."""
+    from linter.fixes import unified_diff
+    from linter.model import display_path
+
+    plan = _plan(report)
+    click.echo(unified_diff(plan, lambda file: display_path(file, root)), nl=False)
+    _say_not_fixed(plan, report)
+    sys.exit(1 if plan.files else 0)
+
+
+def _apply(plan: FixPlan) -> None:
+    _write_atomically([(file.file, file.after) for file in plan.files])  # all files or none
+
+
+def _fix_and_rescan(report: Report, plan: FixPlan, request: ScanRequest, rules: Sequence[Rule],
+                    quiet: bool) -> Report:
+    """Apply the fixes, scan again, and say what was fixed (a fix that leaves its finding is a bug: said too)."""
+    _apply(plan)
+    after = _run(request, rules, quiet) if plan.files else report
+    left = {finding.fingerprint for finding in after.findings if not finding.suppressed}
+    stuck = [finding for finding in plan.fixed if finding.fingerprint in left]
+    for finding in stuck:
+        click.echo(f"calico-lint: warning: the fix for {finding.rule} at {_place(finding, report)} did not "
+                   f"remove its finding (please report it)", err=True)
+    if not quiet:
+        count, files = len(plan.fixed) - len(stuck), len(plan.files)
+        click.echo(f"calico-lint: fixed {count} finding{'s' * (count != 1)} in {files} file{'s' * (files != 1)}",
+                   err=True)
+    return after
+
+
+def _place(finding: Finding, report: Report) -> str:
+    from linter.model import display_path
+
+    return f"{display_path(finding.where.file, report.root)}:{finding.where.line}"
+
+
+def _say_not_fixed(plan: FixPlan, report: Report, err: bool = True) -> None:
+    names = {rule.id: rule.name for rule in report.rules}
+    for finding, why in plan.not_fixed:
+        click.echo(f"not fixed: {_place(finding, report)}: {finding.rule} [{names.get(finding.rule, '')}] "
+                   f"{finding.level.value}: {finding.message} ({why})", err=err)
+
+
+@cli.command()
+@_input_options
+@click.option("--select", multiple=True, help="Only these rules (ids or names, comma-separated, any case).")
+@click.option("--ignore", multiple=True, help="Skip these rules (ids or names, comma-separated, any case).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), help="Lowest level that fails the run.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only what could not be fixed.")
+def fix(select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None, diff: bool, quiet: bool,
+        **values: Any) -> None:
+    """Apply the mechanical fixes to PATHS (HCL, CloudFormation YAML and JSON) and list what is left."""
+    from linter.scan import exit_code
+
+    inputs = InputOptions.from_click(values).absolute(Path.cwd())
+    options = ScanOptions(inputs, select=select, ignore=ignore, fail_on=fail_on, quiet=quiet, fix=True, diff=diff)
+    rules = _rules()
+    aliases = _aliases(rules)
+    file_config = _file_config(inputs, aliases)
+    config = _with_flags(lambda: with_scan_flags(file_config, options, aliases))
+    root = _root(inputs)
+    request = _request(options, config, root)
+    report = _run(request, rules, quiet)
+    if diff:
+        _print_diff(report, root)
+    plan = _plan(report)
+    if not quiet:
+        for finding in plan.fixed:
+            assert finding.fix is not None
+            click.echo(f"fixed: {_place(finding, report)}: {finding.rule} {finding.fix.description}")
+    after = _fix_and_rescan(report, plan, request, rules, quiet=True)
+    left = _plan(after)
+    _say_not_fixed(left, after, err=False)
+    if not quiet:
+        count = len(plan.fixed)
+        click.echo(f"Fixed {count} finding{'s' * (count != 1)}; {len(left.not_fixed)} left.")
+    sys.exit(exit_code(after, config.fail_on))
+
+
 # ------------------------------------------------------------------------------------------ rules, explain
 
 
@@ -297,6 +428,8 @@ def _write_atomically(files: Sequence[tuple[str, str]]) -> None:
             staged.append((handle.name, current))
             with handle:
                 handle.write(text)
+            if target.exists():  # a fixed file keeps its permissions
+                shutil.copymode(target, handle.name)
         for temporary, current in staged:
             os.replace(temporary, current)
     except OSError as error:

@@ -54,18 +54,20 @@ class ScanOptions:
     """Everything `calico-lint scan` was asked, as one value."""
 
     inputs: InputOptions
-    formats: tuple[str, ...]
-    outputs: tuple[str, ...]
-    select: tuple[str, ...]
-    ignore: tuple[str, ...]
-    fail_on: str | None
-    baseline: str | None
-    write_baseline: str | None
-    strict: bool | None
-    exit_zero: bool
-    color: bool | None
-    quiet: bool
-    statistics: bool
+    formats: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str | None = None
+    baseline: str | None = None
+    write_baseline: str | None = None
+    strict: bool | None = None
+    exit_zero: bool = False
+    color: bool | None = None
+    quiet: bool = False
+    statistics: bool = False
+    fix: bool = False  # apply the mechanical fixes, then report what is left
+    diff: bool = False  # print the fixes as a diff, change nothing
 
     @classmethod
     def from_click(cls, values: Mapping[str, Any]) -> ScanOptions:

@@ -26,6 +26,7 @@ ALLOWED = {
     "linter.discover": ("linter.model",),
     "linter.config": ("linter.model",),
     "linter.options": ("linter.model", "linter.config"),
+    "linter.fixes": ("linter.model",),
     "linter.scan": ("linter",) ,
     "linter.cli": ("linter",),
     "linter.__main__": ("linter.cli",),
