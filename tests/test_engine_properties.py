@@ -6,6 +6,7 @@ import dataclasses
 from hypothesis import given, settings, strategies as st
 
 from linter.engine import load_rules, run
+from linter.engine.predicates import SubjectKind, Atom
 from linter.model import (
     CidrSource, Direction, GroupSource, Level, Model, NodeGroup, NodeKind, PortRange, SecurityGroup, SgRule, Subnet,
     Unknown, Vpc, Where,
@@ -16,8 +17,9 @@ FILE = "/repo/main.tf"
 GROUPS = ("sg.a", "sg.b", "sg.c")
 SUBNETS = ("subnet.x", "subnet.y")
 # rules between node groups; "monotone" ones only require that traffic be admitted (more rules, fewer failures)
-NODE_PAIR_RULES = {r.id for r in RULES if r.cases and all(c["for_each"] == "node-pair" for c in r.cases)}
-MONOTONE_RULES = {r.id for r in RULES if r.id in NODE_PAIR_RULES and all("admits" in c["require"] for c in r.cases)}
+NODE_PAIR_RULES = {r.id for r in RULES if r.checks and all(c.subject is SubjectKind.NODE_PAIR for c in r.checks)}
+MONOTONE_RULES = {r.id for r in RULES if r.id in NODE_PAIR_RULES
+                  and all(isinstance(c.require, Atom) and c.require.name == "admits" for c in r.checks)}
 
 
 def where(line: int, address: str) -> Where:

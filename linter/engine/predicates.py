@@ -1,8 +1,14 @@
-"""The closed vocabulary that rule files compose (rules/schema.json lists it), implemented once."""
+"""The closed vocabulary that rule files compose (rules/schema.json lists it), implemented once.
+
+The tables at the end (SUBJECTS, PREDICATES, CONDITIONS, LEVEL_CONDITIONS) are the vocabulary: the rule
+compiler (engine.rules) checks every rule file against them at load time, and the engine runs what it
+compiled. A new predicate is one function here and one entry in PREDICATES (and its schema entry).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Union
+from enum import Enum
+from typing import Any, Callable, Iterator, Mapping, Union
 
 from linter.cidrs import covers_everything
 from linter.engine.facts import Facts, cidr_overlaps
@@ -14,6 +20,10 @@ from linter.model import (
 from linter.engine.verdict import FAIL, PASS, Outcome, all_of, any_of, negate, of_bool, unknown
 
 INTERNET = ("0.0.0.0/0", "::/0")
+
+
+class ArgumentError(ValueError):
+    """A predicate argument the vocabulary cannot take: a rule-file error, raised while compiling."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,25 +50,86 @@ class Flow:
     def of(spec: Mapping[str, Any]) -> "Flow":
         direction = Direction(spec.get("direction", "ingress"))
         if "flow" in spec:
-            entry = flow(spec["flow"])
-            return Flow(direction, entry.protocol, entry.port, entry.family, entry)
+            return Flow.of_catalogue(flow(spec["flow"]), direction)
         protocol = spec["protocol"]
         number = PROTOCOL_NUMBERS[protocol] if isinstance(protocol, str) else int(protocol)
         return Flow(direction, number, spec.get("port"))
+
+    @staticmethod
+    def of_catalogue(entry: CalicoFlow, direction: Direction = Direction.INGRESS) -> "Flow":
+        return Flow(direction, entry.protocol, entry.port, entry.family, entry)
 
 
 Subject = Union[NodePair, NodeGroup, SgRule, IpPool, ConfigProblem]
 
 
-def evaluate(predicate: Mapping[str, Any], subject: Subject, facts: Facts) -> Outcome:
-    (name, argument), = predicate.items()
-    if name == "all":
-        return all_of(evaluate(p, subject, facts) for p in argument)
-    if name == "any":
-        return any_of(evaluate(p, subject, facts) for p in argument)
-    if name == "not":
-        return negate(evaluate(argument, subject, facts))
-    return _PREDICATES[name](argument, subject, facts)
+class SubjectKind(str, Enum):
+    """What a case judges one by one (`for_each`)."""
+
+    NODE_PAIR = "node-pair"
+    NODE_GROUP = "node-group"
+    SG_RULE = "sg-rule"
+    POOL = "pool"
+    CONFIG_PROBLEM = "config-problem"
+
+
+class ReportAt(str, Enum):
+    """Where a failing subject is reported (`report_at`)."""
+
+    RECEIVER = "receiver"
+    SENDER = "sender"
+    SUBJECT = "subject"
+    EVIDENCE = "evidence"
+
+
+# ------------------------------------------------------------------------------------------ compiled predicates
+
+
+@dataclass(frozen=True, slots=True)
+class Atom:
+    """One predicate of the vocabulary with its argument, already parsed (a Flow, a Direction, ...)."""
+
+    name: str
+    argument: Any
+    judge: Callable[[Any, Any, Facts], Outcome]
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    parts: tuple["Predicate", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    parts: tuple["Predicate", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    part: "Predicate"
+
+
+Predicate = Union[Atom, AllOf, AnyOf, Not]
+
+
+def evaluate(predicate: Predicate, subject: Subject, facts: Facts) -> Outcome:
+    if isinstance(predicate, Atom):
+        return predicate.judge(predicate.argument, subject, facts)
+    if isinstance(predicate, Not):
+        return negate(evaluate(predicate.part, subject, facts))
+    outcomes = (evaluate(p, subject, facts) for p in predicate.parts)
+    return all_of(outcomes) if isinstance(predicate, AllOf) else any_of(outcomes)
+
+
+def atoms_of(predicate: Predicate) -> Iterator[Atom]:
+    """Every predicate of the vocabulary in a compiled tree, in order."""
+    if isinstance(predicate, Atom):
+        yield predicate
+    elif isinstance(predicate, Not):
+        yield from atoms_of(predicate.part)
+    else:
+        for part in predicate.parts:
+            yield from atoms_of(part)
 
 
 # ------------------------------------------------------------------------------------------ flows
@@ -142,9 +213,8 @@ def rule_allows(rule: SgRule, flow: Flow, peer: NodeGroup, facts: Facts) -> Outc
     return Outcome(outcome.verdict, (rule.where,) if outcome.passed else (), outcome.reason)
 
 
-def admits(spec: Mapping[str, Any], pair: NodePair, facts: Facts) -> Outcome:
+def admits(flow: Flow, pair: NodePair, facts: Facts) -> Outcome:
     """Ingress: the receiver's groups admit the flow from the sender. Egress: the sender's let it out."""
-    flow = Flow.of(spec)
     holder, peer = (pair.receiver, pair.sender) if flow.direction is Direction.INGRESS else (pair.sender, pair.receiver)
     if isinstance(holder.security_groups, Unknown):
         return unknown(holder.security_groups.expr)
@@ -196,12 +266,12 @@ def src_dst_check_disabled(_: object, node: NodeGroup, facts: Facts) -> Outcome:
 # ------------------------------------------------------------------------------------------ rules
 
 
-def rule_direction(direction: str, rule: SgRule, _: Facts) -> Outcome:
-    return of_bool(rule.direction.value == direction)
+def rule_direction(direction: Direction, rule: SgRule, _: Facts) -> Outcome:
+    return of_bool(rule.direction is direction)
 
 
-def rule_admits(spec: Mapping[str, Any], rule: SgRule, _: Facts) -> Outcome:
-    return protocol_matches(rule, Flow.of(spec))
+def rule_admits(flow: Flow, rule: SgRule, _: Facts) -> Outcome:
+    return protocol_matches(rule, flow)
 
 
 def rule_open_to_internet(_: object, rule: SgRule, __: Facts) -> Outcome:
@@ -248,15 +318,85 @@ def calico_accepts(_: object, __: ConfigProblem, ___: Facts) -> Outcome:
     return FAIL
 
 
-_PREDICATES: dict[str, Callable[[Any, Any, Facts], Outcome]] = {
-    "admits": admits,
-    "src-dst-check-disabled": src_dst_check_disabled,
-    "rule-direction": rule_direction,
-    "rule-admits": rule_admits,
-    "rule-open-to-internet": rule_open_to_internet,
-    "rule-on-node": rule_on_node,
-    "pool-nat-outgoing": pool_nat_outgoing,
-    "pool-encapsulates": pool_encapsulates,
-    "pool-overlaps-vpc": pool_overlaps_vpc,
-    "calico-accepts": calico_accepts,
+# ------------------------------------------------------------------------------------------ the vocabulary
+
+
+def _flow_argument(spec: Any) -> Flow:
+    try:
+        return Flow.of(spec)
+    except KeyError as error:
+        raise ArgumentError(f"unknown flow or protocol {error.args[0]!r}") from None
+    except ValueError as error:
+        raise ArgumentError(str(error)) from None
+
+
+def _direction_argument(value: Any) -> Direction:
+    try:
+        return Direction(value)
+    except ValueError:
+        raise ArgumentError(f"{value!r} is not a direction (ingress, egress)") from None
+
+
+def _true_argument(value: Any) -> bool:
+    if value is not True:
+        raise ArgumentError(f"takes `true`, not {value!r}")
+    return True
+
+
+def _encapsulation_argument(value: Any) -> str:
+    if value not in ("any", "always"):
+        raise ArgumentError(f"{value!r} is not one of any, always")
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class PredicateSpec:
+    subjects: frozenset[SubjectKind]  # what it can judge: any other `for_each` is a rule-file error
+    parse: Callable[[Any], Any]  # the rule file's argument -> what `judge` takes (ArgumentError if it cannot)
+    judge: Callable[[Any, Any, Facts], Outcome]
+    fields: frozenset[str] = frozenset()  # message placeholders its evidence fills (run._locate)
+
+
+def _spec(subject: SubjectKind, parse: Callable[[Any], Any], judge: Callable[[Any, Any, Facts], Outcome],
+          *fields: str) -> PredicateSpec:
+    return PredicateSpec(frozenset({subject}), parse, judge, frozenset(fields))
+
+
+PREDICATES: Mapping[str, PredicateSpec] = {
+    "admits": _spec(SubjectKind.NODE_PAIR, _flow_argument, admits),
+    "src-dst-check-disabled": _spec(SubjectKind.NODE_GROUP, _true_argument, src_dst_check_disabled),
+    "rule-direction": _spec(SubjectKind.SG_RULE, _direction_argument, rule_direction),
+    "rule-admits": _spec(SubjectKind.SG_RULE, _flow_argument, rule_admits),
+    "rule-open-to-internet": _spec(SubjectKind.SG_RULE, _true_argument, rule_open_to_internet),
+    "rule-on-node": _spec(SubjectKind.SG_RULE, _true_argument, rule_on_node),
+    "pool-nat-outgoing": _spec(SubjectKind.POOL, _true_argument, pool_nat_outgoing),
+    "pool-encapsulates": _spec(SubjectKind.POOL, _encapsulation_argument, pool_encapsulates),
+    "pool-overlaps-vpc": _spec(SubjectKind.POOL, _true_argument, pool_overlaps_vpc, "overlap"),
+    "calico-accepts": _spec(SubjectKind.CONFIG_PROBLEM, _true_argument, calico_accepts),
 }
+COMBINATORS = ("all", "any", "not")
+
+# `applies_if`: run-level facts that gate a whole case
+CONDITIONS: Mapping[str, Callable[[Facts], Outcome]] = {
+    "calico-networking": Facts.calico_networking,
+    "nodes-span-subnets": Facts.nodes_span_subnets,
+    "single-vpc": Facts.single_vpc,
+    "protocol-94-allowed": lambda facts: facts.some_rule_allows_protocol(94),
+}
+
+# `level_if`: run-level facts that change a rule's level
+LEVEL_CONDITIONS: Mapping[str, Callable[[Facts], bool]] = {
+    "all_pools_encapsulate_always": Facts.all_pools_encapsulate_always,
+}
+
+# for each subject, where it can be reported and the message placeholders that fills (run._locate fills them)
+_PAIR_FIELDS = frozenset({"receiver", "sender"})
+SUBJECTS: Mapping[SubjectKind, Mapping[ReportAt, frozenset[str]]] = {
+    SubjectKind.NODE_PAIR: {ReportAt.RECEIVER: _PAIR_FIELDS | {"rule"}, ReportAt.EVIDENCE: _PAIR_FIELDS | {"rule"},
+                            ReportAt.SENDER: _PAIR_FIELDS},
+    SubjectKind.NODE_GROUP: {ReportAt.SUBJECT: frozenset({"node"})},
+    SubjectKind.SG_RULE: {ReportAt.SUBJECT: frozenset({"rule", "cidr", "flow"})},
+    SubjectKind.POOL: {ReportAt.SUBJECT: frozenset({"pool", "cidr", "span", "mode"})},
+    SubjectKind.CONFIG_PROBLEM: {ReportAt.SUBJECT: frozenset({"key", "problem", "field"})},
+}
+UNVERIFIED_FIELDS = frozenset({"reason", "message"})  # what an UNKNOWN note's message adds

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Iterable, Iterator
 
 from linter.engine.facts import ASSUMED_POOL, Facts, NodeSelection
 from linter.model import (
     CidrSource, ConfigProblem, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem,
     Related, RuleDoc, SgRule, Where, display_path,
 )
-from linter.engine.flows import CalicoFlow, flow
-from linter.engine.predicates import INTERNET, Flow, NodePair, Subject, evaluate, protocol_matches
+from linter.engine.flows import CalicoFlow
+from linter.engine.predicates import (
+    INTERNET, Flow, NodePair, ReportAt, Subject, SubjectKind, evaluate, protocol_matches,
+)
 from linter.engine.verdict import Outcome, Verdict, all_of
-from linter.engine.rules import EngineOptions, Rule, case_flow, flows_named
+from linter.engine.rules import Check, EngineOptions, Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +30,8 @@ def run(model: Model, rules: Iterable[Rule], options: EngineOptions = EngineOpti
     findings: list[Finding] = []
     for done, rule in enumerate(active, start=1):
         found = list(_parse_findings(rule, model.problems, options.root)) if rule.id == "CAL000" else []
-        for index, case in enumerate(rule.cases):
-            found.extend(_run_case(rule, index, case, facts))
+        for index, check in enumerate(rule.checks):
+            found.extend(_run_check(rule, index, check, facts))
         level = rule_level(rule, facts, options)
         findings.extend(f if f.level is Level.NOTE else replace(f, level=level) for f in found)
         if options.on_rule_checked is not None:
@@ -41,8 +43,9 @@ def rule_level(rule: Rule, facts: Facts, options: EngineOptions) -> Level:
     if rule.id in options.level_overrides:
         return options.level_overrides[rule.id]
     level = rule.doc.level
-    if rule.level_if.get("all_pools_encapsulate_always") and facts.all_pools_encapsulate_always():
-        level = Level(rule.level_if["all_pools_encapsulate_always"])
+    for condition in rule.level_if:
+        if condition.holds(facts):
+            level = condition.level
     return level
 
 
@@ -55,36 +58,27 @@ def _parse_findings(rule: Rule, problems: Iterable[ParseProblem], root: str) -> 
                       anchors=(where,))
 
 
-def _conditions(case: Mapping[str, Any], facts: Facts) -> Outcome:
-    checks = {
-        "calico-networking": facts.calico_networking,
-        "nodes-span-subnets": facts.nodes_span_subnets, "single-vpc": facts.single_vpc,
-        "protocol-94-allowed": lambda: facts.some_rule_allows_protocol(94),
-    }
-    return all_of(checks[name]() for name in case.get("applies_if", ()))
-
-
-def _run_case(rule: Rule, index: int, case: Mapping[str, Any], facts: Facts) -> Iterator[Finding]:
-    gate = _conditions(case, facts)
+def _run_check(rule: Rule, index: int, check: Check, facts: Facts) -> Iterator[Finding]:
+    gate = all_of(condition.holds(facts) for condition in check.conditions)
     if gate.failed:
         return
     results: list[tuple[Subject, Outcome]] = []
-    for subject, pair_gate in _subjects(case, facts):
-        outcome = evaluate(case["require"], subject, facts)
+    for subject, pair_gate in _subjects(check, facts):
+        outcome = evaluate(check.require, subject, facts)
         if outcome.passed:
             continue
         undecided = [o for o in (gate, pair_gate) if o.verdict is Verdict.UNKNOWN]
         if undecided and outcome.failed:
             outcome = Outcome(Verdict.UNKNOWN, outcome.evidence, undecided[0].reason)
         results.append((subject, outcome))
-    if case["report_at"] == "sender":
-        yield from _per_sender(rule, index, case, results, facts)
+    if check.report_at is ReportAt.SENDER:
+        yield from _per_sender(rule, index, check, results, facts)
         return
     for subject, outcome in results:
-        yield _finding(rule, index, case, subject, outcome, facts)
+        yield _finding(rule, index, check, subject, outcome, facts)
 
 
-def _per_sender(rule: Rule, index: int, case: Mapping[str, Any], results: list[tuple[Subject, Outcome]],
+def _per_sender(rule: Rule, index: int, check: Check, results: list[tuple[Subject, Outcome]],
                 facts: Facts) -> Iterator[Finding]:
     """One finding per sending node group (and case, i.e. protocol), naming every receiver it cannot reach."""
     grouped: dict[tuple[str, str, Verdict], list[tuple[NodePair, Outcome]]] = {}
@@ -94,9 +88,9 @@ def _per_sender(rule: Rule, index: int, case: Mapping[str, Any], results: list[t
             (subject, outcome))
     for items in grouped.values():
         first_pair, first_outcome = items[0]
-        finding = _finding(rule, index, case, first_pair, first_outcome, facts)
+        finding = _finding(rule, index, check, first_pair, first_outcome, facts)
         receivers = sorted({("itself" if p.is_self else p.receiver.display) for p, _ in items})
-        fields = _Fields(_case_fields(case), sender=first_pair.sender.display, receiver=", ".join(receivers))
+        fields = _Fields(check.fields, sender=first_pair.sender.display, receiver=", ".join(receivers))
         message = rule.doc.message.format_map(fields)
         if first_outcome.verdict is Verdict.UNKNOWN:
             fields.update(reason=first_outcome.reason, message=message)
@@ -106,24 +100,24 @@ def _per_sender(rule: Rule, index: int, case: Mapping[str, Any], results: list[t
                       identity=f"{rule.id}|{index}|{first_pair.sender.display}")
 
 
-def _subjects(case: Mapping[str, Any], facts: Facts) -> Iterator[tuple[Subject, Outcome]]:
-    kind = case["for_each"]
+def _subjects(check: Check, facts: Facts) -> Iterator[tuple[Subject, Outcome]]:
+    kind = check.subject
     passed = Outcome(Verdict.PASS)
-    if kind == "node-pair":
+    if kind is SubjectKind.NODE_PAIR:
         for pair, exists in _pairs(facts):
-            need = _pair_need(case, pair, facts)
+            need = _pair_need(check, pair, facts)
             gate = all_of([exists, need])
             if not gate.failed:
                 yield pair, gate
-    elif kind == "node-group":
+    elif kind is SubjectKind.NODE_GROUP:
         yield from ((n, passed) for n in facts.nodes)
-    elif kind == "sg-rule":
+    elif kind is SubjectKind.SG_RULE:
         yield from ((r, passed) for r in facts.model.sg_rules)
-    elif kind == "pool":
+    elif kind is SubjectKind.POOL:
         # found pools, and calico-node's environment pool when it is the one in effect; never the assumed one
         judged = () if facts.pool_assumed else facts.effective_pools
         yield from ((p, passed) for p in judged)
-    elif kind == "config-problem":
+    elif kind is SubjectKind.CONFIG_PROBLEM:
         yield from ((p, passed) for p in facts.model.config_problems)
 
 
@@ -143,30 +137,20 @@ def _pairs(facts: Facts) -> Iterator[tuple[NodePair, Outcome]]:
                 yield NodePair(receiver, sender), Outcome(Verdict.PASS)
 
 
-def _pair_need(case: Mapping[str, Any], pair: NodePair, facts: Facts) -> Outcome:
+def _pair_need(check: Check, pair: NodePair, facts: Facts) -> Outcome:
     """A case that names a catalogue flow judges the pairs Calico sends it between; `pairs: all` every pair."""
-    name = case_flow(case)
-    if name is None or case.get("pairs") == "all":
+    if check.flow is None or check.all_pairs:
         return Outcome(Verdict.PASS)
-    return facts.flow_needed(flow(name), pair.receiver, pair.sender)
-
-
-def _case_fields(case: Mapping[str, Any]) -> dict[str, str]:
-    """The message fields a case gives: `{flow}` is the words of the flow it judges."""
-    fields = dict(case.get("fields", {}))
-    name = case_flow(case)
-    if name is not None:
-        fields.setdefault("flow", flow(name).words)
-    return fields
+    return facts.flow_needed(check.flow, pair.receiver, pair.sender)
 
 
 # ------------------------------------------------------------------------------------------ findings
 
 
-def _finding(rule: Rule, index: int, case: Mapping[str, Any], subject: Subject, outcome: Outcome,
+def _finding(rule: Rule, index: int, check: Check, subject: Subject, outcome: Outcome,
              facts: Facts) -> Finding:
-    fields = _case_fields(case)
-    where, anchors, related, identity = _locate(case, subject, outcome, facts, fields)
+    fields = dict(check.fields)
+    where, anchors, related, identity = _locate(check, subject, outcome, facts, fields)
     message = rule.doc.message.format_map(_Fields(fields))
     level = rule.doc.level  # the run's level for the rule is applied by `run`; UNKNOWN stays a note
     fix = None
@@ -176,17 +160,16 @@ def _finding(rule: Rule, index: int, case: Mapping[str, Any], subject: Subject, 
         message = rule.unverified_message.format_map(_Fields(fields, reason=outcome.reason, message=message))
     elif isinstance(subject, NodeGroup):
         fix = subject.disable_check_fix
-    elif isinstance(subject, NodePair) and case["report_at"] == "receiver":
-        fix = _ingress_fix(case["require"], subject, facts)
+    elif isinstance(subject, NodePair) and check.report_at is ReportAt.RECEIVER and check.fix_flow is not None:
+        fix = _ingress_fix(check.fix_flow, subject, facts)
     return Finding(rule.id, level, message, where, tuple(related), tuple(anchors),
                    f"{rule.id}|{index}|{identity}", fix, unverified=unverified)
 
 
-def _ingress_fix(require: Mapping[str, Any], pair: NodePair, facts: Facts) -> Fix | None:
+def _ingress_fix(wanted: CalicoFlow, pair: NodePair, facts: Facts) -> Fix | None:
     """The missing ingress rule, written in the receiving group's own syntax (when its parser gave one)."""
-    spec = require.get("admits")
     receiver = facts.first_defined_group(pair.receiver)
-    if spec is None or spec.get("direction", "ingress") != "ingress" or receiver is None:
+    if receiver is None:
         return None
     template = receiver.fix_template
     if template is None:
@@ -199,9 +182,6 @@ def _ingress_fix(require: Mapping[str, Any], pair: NodePair, facts: Facts) -> Fi
         if peer is None or peer.scope != template.scope:
             return None
         source = template.group_source.format(reference=peer.reference)
-    wanted = Flow.of(spec).calico
-    if wanted is None:
-        return None  # only catalogue flows have fixes: their words and ports are known
     protocol, name = wanted.protocol_name, wanted.short
     port = wanted.port if wanted.port is not None else 0
     label = re.sub(r"[^A-Za-z0-9_-]+", "_", f"{receiver.key.split('.')[-1]}_{name}_from_{pair.sender.key.split('.')[-1]}")
@@ -220,20 +200,21 @@ def _node_where(node: NodeGroup, facts: Facts) -> Where:
     return group.where if group is not None else node.where
 
 
-def _locate(case: Mapping[str, Any], subject: Subject, outcome: Outcome, facts: Facts,
+def _locate(check: Check, subject: Subject, outcome: Outcome, facts: Facts,
             fields: dict[str, str]) -> tuple[Where, list[Where], list[Related], str]:
-    report_at = case["report_at"]
+    """Where a finding is reported, and the message fields of its subject (predicates.SUBJECTS lists them)."""
+    report_at = check.report_at
     if isinstance(subject, NodePair):
         receiver, sender = subject.receiver, subject.sender
         fields["receiver"] = receiver.display
         fields["sender"] = f"other instances of {sender.display}" if subject.is_self else sender.display
-        if report_at == "sender":
+        if report_at is ReportAt.SENDER:
             where = _node_where(sender, facts)
             related = [Related(receiver.where, f"receiver: {receiver.display}")]
             return where, [where, sender.where], related, f"{sender.display}|{receiver.display}"
         where = _node_where(receiver, facts)
         fields["rule"] = "a rule"
-        if report_at == "evidence" and outcome.evidence:
+        if report_at is ReportAt.EVIDENCE and outcome.evidence:
             where = outcome.evidence[0]
             fields["rule"] = where.address
         related = [Related(sender.where, f"sender: {sender.display}")]
@@ -248,7 +229,7 @@ def _locate(case: Mapping[str, Any], subject: Subject, outcome: Outcome, facts: 
         group = facts.group(subject.deployment, subject.group) if isinstance(subject.group, str) else None
         fields["rule"] = subject.where.address
         fields["cidr"] = ", ".join(s for s in _internet_cidrs(subject))
-        fields["flow"] = _flow_text(subject, [flow(n) for n in flows_named(case)])
+        fields["flow"] = _flow_text(subject, check.flows)
         anchors = [subject.where] + ([group.where] if group is not None else [])
         # inline rules share their group's address: tell them apart by content, never by line
         content = f"{subject.direction.value}|{subject.protocol}|{subject.ports}|{sorted(map(str, subject.sources))}"
@@ -257,8 +238,7 @@ def _locate(case: Mapping[str, Any], subject: Subject, outcome: Outcome, facts: 
         fields.update(pool=subject.key, cidr=str(subject.cidr), span=_span_text(facts),
                       mode="IPIP" if subject.ipip == "Always" else "VXLAN")
         related = [Related(w, f"overlapping range: {w.address}") for w in outcome.evidence]
-        if outcome.evidence:
-            fields["overlap"] = ", ".join(sorted({w.address for w in outcome.evidence}))
+        fields["overlap"] = ", ".join(sorted({w.address for w in outcome.evidence})) or "no range of the scan"
         return subject.where, [subject.where], related, subject.key
     assert isinstance(subject, ConfigProblem)
     fields.update(key=subject.key, problem=subject.message, field=subject.field)
@@ -269,11 +249,11 @@ def _internet_cidrs(rule: SgRule) -> list[str]:
     return [s.cidr for s in rule.sources if isinstance(s, CidrSource) and s.cidr in INTERNET]
 
 
-def _flow_text(rule: SgRule, flows: list[CalicoFlow]) -> str:
+def _flow_text(rule: SgRule, flows: tuple[CalicoFlow, ...]) -> str:
     """The catalogue flows (of those the case names) that one rule admits, in their words."""
     if rule.protocol == -1:
         return f"all traffic ({' and '.join(f.label for f in flows)} included)"
-    matched = [f for f in flows if not protocol_matches(rule, Flow.of({"flow": f.name})).failed]
+    matched = [f for f in flows if not protocol_matches(rule, Flow.of_catalogue(f)).failed]
     return " and ".join(f.words for f in matched or flows)
 
 
@@ -299,8 +279,8 @@ def _merge_collapsed(findings: list[Finding]) -> list[Finding]:
 
 
 def _notices(facts: Facts, rules: list[Rule]) -> Iterator[Notice]:
-    node_rules = {"CAL001", "CAL002", "CAL003", "CAL009", "CAL010", "CAL012"}
-    if not node_rules.intersection(r.id for r in rules):
+    node_subjects = (SubjectKind.NODE_PAIR, SubjectKind.NODE_GROUP)
+    if not any(c.subject in node_subjects for r in rules for c in r.checks):
         return
     if not facts.nodes:
         if facts.passed_over:

@@ -8,7 +8,7 @@ from linter.config import Config
 from linter.engine.facts import Facts, NodeSelection
 from linter.model import Model, Unknown, display_path
 from linter.engine.flows import FLOWS
-from linter.engine.predicates import NodePair, admits
+from linter.engine.predicates import Flow, NodePair, admits
 
 NOT_NEEDED = "not needed"
 
@@ -41,7 +41,7 @@ def describe_data(model: Model, config: Config, root: str) -> dict[str, Any]:
             pair = NodePair(receiver, sender)
             flows.append({"from": sender.display, "to": receiver.display, **{
                 f.name: NOT_NEEDED if facts.flow_needed(f, receiver, sender).failed
-                else admits({"direction": "ingress", "flow": f.name}, pair, facts).verdict.value for f in FLOWS}})
+                else admits(Flow.of_catalogue(f), pair, facts).verdict.value for f in FLOWS}})
     pools = [{"resource": p.key, "origin": p.origin, "cidr": _text(p.cidr), "ipip": _text(p.ipip),
               "vxlan": _text(p.vxlan), "nat_outgoing": _text(p.nat_outgoing),
               "file": display_path(p.where.file, root) if p.where.file else None} for p in facts.effective_pools]
