@@ -138,7 +138,7 @@ def _read_document(document: dict[str, Any], where: Where, key: str | None, conf
 
 def _json_fallback(text: str, failure: YamlFailure) -> list[dict[str, Any]] | YamlFailure:
     """JSON that PyYAML rejects (e.g. tabs, `\\/` escapes) is still JSON; lines are then unknown."""
-    if not text.lstrip().startswith(("{", "[")):
+    if failure.as_json_too or not text.lstrip().startswith(("{", "[")):
         return failure
     try:
         value = json.loads(text)

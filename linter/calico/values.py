@@ -36,6 +36,12 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         return mapping
 
 
+# far above any real Calico document, far below what the readers' recursion (~3 frames a level) survives
+MAX_NESTING = 64
+# nodes of one document once its aliases are expanded (a billion-laughs file has 10^9 from 448 bytes)
+MAX_EXPANDED_NODES = 1_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class YamlFailure:
     """Why a text is not YAML: the message and the 1-based line/column of the problem."""
@@ -43,6 +49,7 @@ class YamlFailure:
     message: str
     line: int
     column: int
+    as_json_too: bool = False  # the text is YAML, just unfit to read: reading it as JSON would fail the same way
 
 
 def load_relevant_documents(text: str) -> list[dict[str, Any]] | YamlFailure:
@@ -55,6 +62,9 @@ def load_relevant_documents(text: str) -> list[dict[str, Any]] | YamlFailure:
     try:
         while loader.check_node():
             node = loader.get_node()
+            unfit = None if node is None or _is_irrelevant_mapping(node) else _unfit(node)
+            if unfit is not None:
+                return YamlFailure(unfit, node.start_mark.line + 1, node.start_mark.column + 1, as_json_too=True)
             if node is not None and _is_relevant(node):
                 value = loader.construct_document(node)
                 # calicoctl v1 accepted (and printed) a top-level list of resources
@@ -72,6 +82,47 @@ def load_relevant_documents(text: str) -> list[dict[str, Any]] | YamlFailure:
     finally:
         loader.dispose()
     return documents
+
+
+def _is_irrelevant_mapping(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.MappingNode) and not _is_relevant(node)  # cheap: looks at its keys only
+
+
+def _unfit(root: yaml.Node) -> str | None:
+    """Why a composed document cannot be built and walked: a recursive alias, too deep, too many aliases.
+
+    One pass over the node graph (iterative, each shared node once): the readers recurse and expand aliases.
+    """
+    size: dict[int, int] = {}  # id(node) -> nodes once expanded, for nodes done
+    depth: dict[int, int] = {}
+    open_nodes: set[int] = set()  # the nodes whose children are being walked: the current path
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key, children = id(node), _children(node)
+        if children_done:
+            open_nodes.discard(key)
+            size[key] = 1 + sum(size[id(child)] for child in children)
+            depth[key] = 1 + max((depth[id(child)] for child in children), default=0)
+            if depth[key] > MAX_NESTING:
+                return f"nested more than {MAX_NESTING} levels deep (calico-lint's limit)"
+            if size[key] > MAX_EXPANDED_NODES:
+                return f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (calico-lint's limit)"
+        elif key in open_nodes:
+            return "an alias refers to a node that contains it (a recursive alias)"
+        elif key not in size:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _is_relevant(node: yaml.Node) -> bool:

@@ -8,7 +8,8 @@ python-hcl2's own DictTransformer flattens expressions into strings, so we read 
 - a function call as an object key, and a newline inside `${ ... }` in a quoted string, are rejected
   by python-hcl2 but accepted by Terraform: on a parse failure we retry with the text rewritten
   (same lines), and report the original error if the retry fails too.
-- an attribute defined twice in one body is an error (Terraform rejects it).
+- an attribute defined twice in one body, or both as an attribute and a block, is an error (Terraform
+  rejects it).
 """
 from __future__ import annotations
 
@@ -956,5 +957,12 @@ def _duplicate_attributes(body: Body, file: str) -> tuple[ParseProblem, ...]:
                     f"(first at line {first.line}): Terraform rejects this"))
             else:
                 seen[attribute.name] = attribute
+        for block in current.blocks:
+            attribute = seen.get(block.type)
+            if attribute is not None:
+                problems.append(ParseProblem(
+                    Where(file, block.line, block.column, ""),
+                    f"'{block.type}' is both an attribute (line {attribute.line}) and a block in the same block: "
+                    "Terraform rejects this"))
         stack.extend(block.body for block in current.blocks)
     return tuple(sorted(problems, key=lambda p: (p.where.line, p.where.column)))

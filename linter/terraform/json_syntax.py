@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from json.decoder import scanstring
 from typing import Any
 
@@ -94,7 +95,12 @@ class _Reader:
         if match is None:
             raise _JsonError("expected a value", position)
         number = match.group(0)
-        return (float(number) if any(c in number for c in ".eE") else int(number)), match.end()
+        if any(c in number for c in ".eE"):
+            return float(number), match.end()
+        limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()  # 0: no limit (Python < 3.10.7)
+        if limit and len(number.lstrip("-")) > limit:
+            raise _JsonError(f"an integer of more than {limit:,} digits (Python's limit)", position)
+        return int(number), match.end()
 
     def object(self, start: int, depth: int) -> tuple[_Object, int]:
         pairs: list[tuple[str, Any]] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -57,6 +58,9 @@ def load_plan(path: str, *, tf_root: str | None = None, text: str | None = None)
         data = json.loads(text)
     except json.JSONDecodeError as error:
         return _problem(plan_path, error.lineno, error.colno, f"plan JSON does not parse: {error.msg}")
+    except ValueError:  # the one other ValueError of json.loads: Python's limit on digits of an int
+        limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+        return _problem(plan_path, 1, 1, f"plan JSON holds an integer of more than {limit:,} digits (Python's limit)")
     except RecursionError:
         return _problem(plan_path, 1, 1, "plan JSON is nested too deeply")
     lines_dir = _tf_dir(plan_path, tf_root)

@@ -40,7 +40,7 @@ def protocol_of(value: Any) -> int | Unknown:
         return PROTOCOL_NAMES[text]
     try:
         return int(float(text))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: inf/nan
         return Unknown(f"protocol {value!r}")
 
 
@@ -53,7 +53,7 @@ def ports_of(protocol: int | Unknown, low: Any, high: Any) -> PortRange | None |
             return value
     try:
         lo, hi = int(low if low is not None else -1), int(high if high is not None else -1)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: inf/nan
         return Unknown(f"ports {low!r}-{high!r}")
     if lo == -1 or (lo <= 0 and hi in (-1, 65535)):
         return None

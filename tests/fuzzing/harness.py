@@ -7,8 +7,8 @@
 Input `i` is a pure function of (--seed, i): `--start i --inputs 1` replays it. Each goes through its
 family's entry point (`load_modules` on a scratch directory holding the file, `load_plan`,
 `load_template`, `load_calico_file`), then `engine.run` and the suppressions. A crash is an exception
-escaping them, or an input over --timeout seconds (a SIGALRM per input; a watchdog kills a worker stuck in
-C code after 10x that). Reproducers (`<family>-<index>.<ext>` and a `.txt` with the traceback) and the
+escaping them, or an input over --timeout seconds of CPU time (a SIGPROF timer per input: CPU, not wall
+time, as the machine may be shared; a watchdog kills a worker stuck in C code after 10x that, wall time). Reproducers (`<family>-<index>.<ext>` and a `.txt` with the traceback) and the
 slowest input go to --crash-dir. Exit status 1 when anything crashed.
 """
 from __future__ import annotations
@@ -122,8 +122,8 @@ class Target:
     def run_one(self, index: int, item: Input | None = None) -> tuple[float, Crash | None, str]:
         item = item or self.input_at(index)
         crash = None
-        start = time.perf_counter()
-        signal.setitimer(signal.ITIMER_REAL, self.timeout)
+        start = time.process_time()
+        signal.setitimer(signal.ITIMER_PROF, self.timeout)
         try:
             self.check(item)
         except InputTimeout:
@@ -131,8 +131,8 @@ class Target:
         except Exception as error:  # noqa: BLE001 (the harness's job: record anything that escapes)
             crash = Crash(index, item.family, _signature(error), traceback.format_exc())
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        return time.perf_counter() - start, crash, item.family
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        return time.process_time() - start, crash, item.family
 
     def run_range(self, start: int, stop: int, watchdog: Watchdog | None = None) -> Tally:
         tally = Tally()
@@ -165,7 +165,7 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 
 class Watchdog:
-    """Kills this worker when one input runs past what SIGALRM can interrupt (a long C call)."""
+    """Kills this worker when one input runs past what the SIGPROF timer can interrupt (a long C call)."""
 
     def __init__(self, work_dir: str, seconds: float) -> None:
         self.seconds = seconds
@@ -182,7 +182,7 @@ def _worker(seed: int, families: Sequence[str], timeout: float, memory_mb: int, 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C
     if memory_mb:  # a memory bomb is a MemoryError (a crash), not the machine swapping
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
-    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGPROF, _on_alarm)
     target = Target(seed, families, timeout)
     watchdog = Watchdog(work_dir, timeout * 10)
     while (task := tasks.get()) is not None:
@@ -195,12 +195,12 @@ def fuzz(seed: int, inputs: int, jobs: int = 1, families: Sequence[str] = FAMILI
          timeout: float = 2.0, memory_mb: int = 4096, log: Any = None) -> Tally:
     """Run inputs [start, start + inputs); in this process when jobs == 1 (alarm only, no memory limit)."""
     if jobs <= 1:
-        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        previous = signal.signal(signal.SIGPROF, _on_alarm)
         target = Target(seed, families, timeout)
         try:
             return target.run_range(start, start + inputs)
         finally:
-            signal.signal(signal.SIGALRM, previous)
+            signal.signal(signal.SIGPROF, previous)
             shutil.rmtree(target.scratch, ignore_errors=True)
     return _fuzz_in_workers(seed, inputs, jobs, families, start, timeout, memory_mb, log)
 
@@ -287,7 +287,7 @@ def _suffix(name: str) -> str:
 
 def replay(paths: Sequence[str], timeout: float) -> list[tuple[Path, float, Crash | None]]:
     """Run saved reproducers again (family from the file name `<family>-<index>.<ext>`)."""
-    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGPROF, _on_alarm)
     target = Target(0, FAMILIES, timeout)
     files = [f for p in map(Path, paths) for f in (sorted(p.iterdir()) if p.is_dir() else [p])
              if not f.name.endswith(".txt") and f.name.split("-")[0] in FAMILIES]

@@ -343,23 +343,25 @@ FUNCTIONS = ["cidrsubnet", "cidrhost", "cidrnetmask", "cidrsubnets", "format", "
              "fileexists", "abspath", "sensitive", "nonsensitive", "tobool", "trimprefix", "strrev", "unknownfn"]
 
 
+_BRACE_OR_QUOTE = re.compile(r'\\.|["{}]')
+
+
 def _block_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every block whose braces balance (strings roughly skipped)."""
     spans = []
     for match in _BLOCK.finditer(text):
-        depth, position, quoted = 0, match.end() - 1, False
-        while position < len(text):
-            char = text[position]
-            if char == '"' and text[position - 1] != "\\":
+        depth, quoted = 0, False
+        for token in _BRACE_OR_QUOTE.finditer(text, match.end() - 1):
+            char = token.group()
+            if char == '"':
                 quoted = not quoted
             elif not quoted and char == "{":
                 depth += 1
             elif not quoted and char == "}":
                 depth -= 1
                 if depth == 0:
-                    spans.append((match.start(), position + 1))
+                    spans.append((match.start(), token.end()))
                     break
-            position += 1
     return spans
 
 
@@ -404,7 +406,7 @@ def hcl_expr(rng: random.Random, names: list[str], depth: int = 0) -> str:
         inner = hcl_expr(rng, names, depth + 1)
         return rng.choice([f"{inner}[{hcl_expr(rng, names, depth + 1)}]", f"{inner}.attr", f"!{inner}",
                            f"-{inner}", f"({inner})"])
-    n = rng.choice([30, 200, 2000])
+    n = rng.choice([20, 20, 100, 100, 600])
     open_, close = rng.choice([("[", "]"), ("(", ")"), ("{a = ", "}"), ('"${', '}"'), ("!", ""), ("-", ""),
                                ("true ? ", " : 0"), ("[for x in ", " : x]"), ("jsonencode(", ")")])
     return open_ * n + rng.choice(names + ["1"]) + close * n
@@ -587,7 +589,7 @@ def make_input(rng: random.Random, family: str, seeds: dict[str, list[Seed]]) ->
         seed, documents = _generated_seed(rng, family)
         origin = f"generated {family}"
     else:
-        seed = rng.choice(pool)
+        seed = rng.choices(pool, [1 / (1 + len(seed.text) / 1000) for seed in pool])[0]  # small ones: cheap
         documents = pickle.loads(seed.data) if seed.data else None  # a fresh copy of the parsed seed
         origin = f"{family} seed {seed.source}"
     other = rng.choice(pool).text if pool else seed.text
