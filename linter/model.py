@@ -181,6 +181,7 @@ class Subnet:
     vpc: str | Unknown | None = None
     zone: str | Unknown | None = None
     deployment: str = ""
+    ipv6_cidr: str | Unknown | None = None  # None: the subnet has no IPv6 block
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +228,8 @@ class NodeGroup:
     disable_check_fix: "Fix | None" = None
     # what on the resource itself says it runs Kubernetes (tags, user data, an EKS node group), in words
     kubernetes: tuple[str, ...] = ()
+    # Kubernetes node labels its configuration declares (EKS labels, kubelet --node-labels); None: none declared
+    labels: tuple[tuple[str, str | Unknown], ...] | Unknown | None = None
 
     @property
     def display(self) -> str:
@@ -254,6 +257,9 @@ class IpPool:
     disabled: bool | Unknown = False
     # describes a pool only when no IPPool resource is found (calico-node's CALICO_IPV4POOL_* environment)
     fallback: bool = False
+    # Calico's label selector of the nodes the pool serves (`all()` by default)
+    node_selector: str | Unknown = "all()"
+    family: int | None = None  # 4 or 6 where the CIDR cannot say (calico-node's IPv6 pool); None: from the CIDR
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +267,10 @@ class FelixConfig:
     key: str
     aws_src_dst_check: str | Unknown | None  # "Disable" | "Enable" | "DoNothing" | None (unset)
     where: Where
+    wireguard: bool | Unknown | None = None  # wireguardEnabled (None: unset; Felix's default is off)
+    wireguard_v6: bool | Unknown | None = None  # wireguardEnabledV6
+    # calico-node's FELIX_* environment: it overrides FelixConfiguration resources
+    environment: bool = False
 
 
 class Networking(str, Enum):
@@ -279,6 +289,30 @@ class CalicoNetwork:
     bgp: bool | Unknown | None = None  # None: not stated by this document
     networking: Networking | Unknown | None = None
     felix_src_dst_check: str | Unknown | None = None  # FELIX_AWSSRCDSTCHECK
+    typha: bool | Unknown | None = None  # whether Typha runs (None: not stated by this document)
+
+
+@dataclass(frozen=True, slots=True)
+class BgpConfig:
+    """A `BGPConfiguration`: `default` is cluster-wide, `node.<name>` one node's."""
+
+    key: str
+    name: str | Unknown
+    where: Where
+    mesh: bool | Unknown | None = None  # nodeToNodeMeshEnabled (None: unset; Calico's default is on)
+
+
+@dataclass(frozen=True, slots=True)
+class BgpPeer:
+    """A `BGPPeer`: which nodes peer (node / nodeSelector; neither: all) with whom (peerIP / peerSelector)."""
+
+    key: str
+    where: Where
+    node: str | Unknown | None = None
+    node_selector: str | Unknown | None = None
+    peer_selector: str | Unknown | None = None
+    peer_ip: str | Unknown | None = None  # the address, without the optional port
+    peer_port: int | None = None  # from `IP:port` / `[IPv6]:port`; None: BGP's own port
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,6 +420,8 @@ class Model:
     pools: tuple[IpPool, ...] = ()
     felix: tuple[FelixConfig, ...] = ()
     calico: tuple[CalicoNetwork, ...] = ()
+    bgp_configs: tuple[BgpConfig, ...] = ()
+    bgp_peers: tuple[BgpPeer, ...] = ()
     config_problems: tuple[ConfigProblem, ...] = ()
     problems: tuple[ParseProblem, ...] = ()
     suppressions: tuple[Suppression, ...] = ()

@@ -128,7 +128,8 @@ def test_installation_without_pools_is_the_operator_default_pool() -> None:
     where = at("installation_default.yaml", 1, "Installation/default")
     assert model.pools == (IpPool("Installation/default", "192.168.0.0/16", ALWAYS, NEVER, True, where,
                                   "Installation (operator.tigera.io/v1)"),)
-    assert model.calico == (CalicoNetwork("Installation/default", where, bgp=True, networking=Networking.CALICO),)
+    assert model.calico == (CalicoNetwork("Installation/default", where, bgp=True, networking=Networking.CALICO,
+                                          typha=True),)
 
 
 def test_installation_on_eks_defaults_to_vxlan_and_no_bgp() -> None:
@@ -166,7 +167,8 @@ def test_helm_values_file_reads_like_an_installation() -> None:
     where = at("helm_values.yaml", 2, "HelmValues/installation")
     assert model.pools == (IpPool("HelmValues/installation", "10.60.0.0/16", CROSS, NEVER, True, where,
                                   "tigera-operator Helm values"),)
-    assert model.calico == (CalicoNetwork("HelmValues/installation", where, bgp=True, networking=Networking.CALICO),)
+    assert model.calico == (CalicoNetwork("HelmValues/installation", where, bgp=True, networking=Networking.CALICO,
+                                          typha=True),)
 
 
 def test_helm_values_from_terraform() -> None:
@@ -189,7 +191,7 @@ def test_calico_node_reads_env_and_resolves_config_map() -> None:
     assert model.pools == (IpPool("DaemonSet/calico-node", "10.244.0.0/16", ALWAYS, NEVER, True, where,
                                   "calico-node environment", fallback=True),)
     assert model.calico == (CalicoNetwork("DaemonSet/calico-node", where, bgp=True, networking=Networking.CALICO,
-                                          felix_src_dst_check="Disable"),)
+                                          felix_src_dst_check="Disable", typha=False),)
     assert model.config_problems == ()
 
 

@@ -1,9 +1,10 @@
 """Calico configuration -> model: IP pools, Felix configuration, cluster networking, CAL011 problems.
 
-Reads calicoctl v1 `ipPool`, `IPPool` and `FelixConfiguration` (projectcalico.org/v3, crd.projectcalico.org/v1),
-the operator's `Installation`, the calico-node DaemonSet's environment and the tigera-operator chart's
-values, from YAML/JSON files (multi-document, `kind: List`) or from objects embedded in Terraform.
-Other Kubernetes documents are ignored; ConfigMaps only resolve `valueFrom`. Never raises on bad input.
+Reads calicoctl v1 `ipPool`, `IPPool`, `FelixConfiguration`, `BGPConfiguration` and `BGPPeer`
+(projectcalico.org/v3, crd.projectcalico.org/v1), the operator's `Installation`, the calico-node DaemonSet's
+environment, the `calico-typha` Deployment and the tigera-operator chart's values, from YAML/JSON files
+(multi-document, `kind: List`) or from objects embedded in Terraform. Other Kubernetes documents are
+ignored; ConfigMaps resolve `valueFrom`, and `calico-config` says whether Typha runs. Never raises on bad input.
 """
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from typing import Any, Sequence
 from linter.model import Level, Model, ParseProblem, Where, merge_models
 from linter.calico.node import ConfigMaps, calico_node_container, read_calico_node
 from linter.calico.operator import is_helm_values, read_helm_values, read_installation
-from linter.calico.resources import get, read_felix, read_v1_pool, read_v3_pool
+from linter.calico.resources import (
+    get, read_bgp_configuration, read_bgp_peer, read_felix, read_v1_pool, read_v3_pool, read_typha_deployment,
+    read_typha_setting,
+)
 from linter.calico.values import (
     YamlFailure,
     has_template_markers,
@@ -31,7 +35,7 @@ TEMPLATE_NOTE = "template not rendered: render it (e.g. `helm template`) and sca
 HELM_VALUES_KEY = "HelmValues/installation"
 
 _V3_GROUPS = ("projectcalico.org/", "crd.projectcalico.org/")
-_LIST_KINDS = ("List", "IPPoolList", "FelixConfigurationList")
+_LIST_KINDS = ("List", "IPPoolList", "FelixConfigurationList", "BGPPeerList", "BGPConfigurationList")
 _SNIFF_API = re.compile(r"(?:^[\s-]*|[{,]\s*)[\"']?apiVersion[\"']?\s*:", re.MULTILINE)
 _SNIFF_KIND = re.compile(r"(?:^[\s-]*|[{,]\s*)[\"']?kind[\"']?\s*:", re.MULTILINE)
 _SNIFF_HELM = re.compile(r"^[\"']?installation[\"']?\s*:", re.MULTILINE)
@@ -123,6 +127,10 @@ def _read_document(document: dict[str, Any], where: Where, key: str | None, conf
             return read_v3_pool(document, where, key, api_version)
         if kind == "FelixConfiguration":
             return read_felix(document, where, key)
+        if kind == "BGPConfiguration":
+            return read_bgp_configuration(document, where, key)
+        if kind == "BGPPeer":
+            return read_bgp_peer(document, where, key)
         return Model()
     if kind == "Installation" and api_version.startswith("operator.tigera.io/"):
         return read_installation(document, where, key)
@@ -130,6 +138,10 @@ def _read_document(document: dict[str, Any], where: Where, key: str | None, conf
         container = calico_node_container(document)
         if container is not None:
             return read_calico_node(document, container, where, key, config_maps)
+    if kind == "Deployment":
+        return read_typha_deployment(document, where, key)
+    if kind == "ConfigMap":
+        return read_typha_setting(document, where, key)
     return Model()
 
 

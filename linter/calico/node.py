@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from linter.model import CalicoNetwork, EncapMode, IpPool, Model, Networking, Unknown, Where
+from linter.model import CalicoNetwork, EncapMode, FelixConfig, IpPool, Model, Networking, Unknown, Where
 from linter.calico.resources import get, problems_to_model, read_cidr
 from linter.calico.validate import Problem, parse_cidr
 from linter.calico.values import scalar
@@ -52,7 +52,14 @@ def read_calico_node(document: dict[str, Any], container: dict[str, Any], where:
     backend = env.get("CALICO_NETWORKING_BACKEND")
     bgp, networking = _backend(backend, env, config_maps)
     felix = _choice(env, "FELIX_AWSSRCDSTCHECK", _SRC_DST, None, "Disable, Enable, DoNothing", problems)
-    network = CalicoNetwork(key=key, where=where, bgp=bgp, networking=networking, felix_src_dst_check=felix)
+    network = CalicoNetwork(key=key, where=where, bgp=bgp, networking=networking, felix_src_dst_check=felix,
+                            typha=typha_in_use(env.get("FELIX_TYPHAK8SSERVICENAME")))
+    wireguard = _choice(env, "FELIX_WIREGUARDENABLED", _BOOLS, None, "true, false", problems)
+    wireguard_v6 = _choice(env, "FELIX_WIREGUARDENABLEDV6", _BOOLS, None, "true, false", problems)
+    felix_env: tuple[FelixConfig, ...] = ()
+    if wireguard is not None or wireguard_v6 is not None:
+        felix_env = (FelixConfig(key=key, aws_src_dst_check=None, where=where, wireguard=wireguard,
+                                 wireguard_v6=wireguard_v6, environment=True),)
     pools: tuple[IpPool, ...] = ()
     no_default = _choice(env, "NO_DEFAULT_POOLS", _BOOLS, False, "true, false", problems)
     ipip = _choice(env, "CALICO_IPV4POOL_IPIP", _MODES, EncapMode.NEVER, "Always, CrossSubnet, Never", problems)
@@ -65,7 +72,52 @@ def read_calico_node(document: dict[str, Any], container: dict[str, Any], where:
     if no_default is not True and networking is not Networking.POLICY_ONLY:
         pools = (IpPool(key=key, cidr=cidr, ipip=ipip, vxlan=vxlan, nat_outgoing=nat, where=where,
                         origin=ORIGIN_NODE, fallback=True),)
-    return Model(pools=pools, calico=(network,), config_problems=problems_to_model(problems, key, where))
+        pools += _ipv6_pool(env, key, where, problems)
+    return Model(pools=pools, calico=(network,), felix=felix_env,
+                 config_problems=problems_to_model(problems, key, where))
+
+
+def typha_in_use(service: Any) -> bool | Unknown:
+    """Felix connects to Typha when FELIX_TYPHAK8SSERVICENAME names a service (`none`, unset: directly)."""
+    if isinstance(service, Unknown):
+        return service
+    return isinstance(service, str) and service.strip().lower() not in ("", "none")
+
+
+def _ipv6_pool(env: Mapping[str, Any], key: str, where: Where, problems: list[Problem]) -> tuple[IpPool, ...]:
+    """calico-node's IPv6 default pool: when the node takes an IPv6 address (IP6) or a pool CIDR is given.
+
+    calico-node creates it (CALICO_IPV6POOL_CIDR, else a random ULA /48) unless IPv6 is off
+    (FELIX_IPV6SUPPORT false); VXLAN is its only encapsulation; NAT is off unless asked for.
+    """
+    ip6, cidr_value = env.get("IP6"), env.get("CALICO_IPV6POOL_CIDR")
+    support = _choice(env, "FELIX_IPV6SUPPORT", _BOOLS, None, "true, false", problems)
+    wanted: bool | Unknown = False
+    if isinstance(ip6, Unknown) or isinstance(cidr_value, Unknown):
+        wanted = ip6 if isinstance(ip6, Unknown) else cidr_value
+    elif (isinstance(ip6, str) and ip6.strip().lower() not in ("", "none")) or \
+            (isinstance(cidr_value, str) and cidr_value.strip()):
+        wanted = True
+    if wanted is False or support is False:
+        return ()
+    if isinstance(wanted, Unknown):
+        return ()  # whether the nodes have IPv6 at all is a placeholder: no pool is claimed
+    vxlan = _choice(env, "CALICO_IPV6POOL_VXLAN", _MODES, EncapMode.NEVER, "Always, CrossSubnet, Never", problems)
+    nat = _choice(env, "CALICO_IPV6POOL_NAT_OUTGOING", _BOOLS, False, "true, false", problems)
+    cidr = _cidr6(cidr_value, problems)
+    return (IpPool(key=f"{key} (IPv6)", cidr=cidr, ipip=EncapMode.NEVER, vxlan=vxlan, nat_outgoing=nat,
+                   where=where, origin=f"{ORIGIN_NODE} (IPv6)", fallback=True, family=6),)
+
+
+def _cidr6(value: Any, problems: list[Problem]) -> str | Unknown:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Unknown("CALICO_IPV6POOL_CIDR unset: calico-node picks a random ULA /48")
+    if isinstance(value, str) and not isinstance(scalar(value), Unknown):
+        network = parse_cidr(value)
+        if network is None or network.version != 6:
+            problems.append(("CALICO_IPV6POOL_CIDR", f"CALICO_IPV6POOL_CIDR: {value!r} is not an IPv6 CIDR"))
+            return Unknown(f"CALICO_IPV6POOL_CIDR: {value!r}")
+    return read_cidr(value, "CALICO_IPV6POOL_CIDR")
 
 
 def container_env(container: dict[str, Any], config_maps: ConfigMaps) -> dict[str, Any]:

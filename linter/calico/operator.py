@@ -3,13 +3,14 @@
 Defaults follow tigera/operator (pkg/controller/ippool/defaults.go, core_controller.go): with no
 `ipPools` and Calico CNI, one pool 192.168.0.0/16 IPIP (EKS: 172.16.0.0/16 VXLAN), NAT Enabled; BGP
 Enabled except on EKS; a CNI other than Calico (e.g. AmazonVPC) is policy-only and gets no pool.
+The operator always deploys Typha ("Operator based installations always include Typha"), policy-only too.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from linter.model import CalicoNetwork, EncapMode, IpPool, Model, Networking, Unknown, Where
-from linter.calico.resources import get, is_ipv6, problems_to_model, read_cidr
+from linter.calico.resources import get, is_ipv6, problems_to_model, read_cidr, read_selector
 from linter.calico.validate import Problem, cidr_problem, validate_spec
 from linter.calico.values import scalar
 
@@ -57,7 +58,7 @@ def read_operator_spec(spec: Any, where: Where, key: str, origin: str, prefix: s
     provider = scalar(get(spec, "kubernetesProvider"))
     eks: bool | Unknown = provider if isinstance(provider, Unknown) else provider == "EKS"
     bgp = _bgp(scalar(get(spec, "calicoNetwork", "bgp")), networking, eks)
-    calico_network = CalicoNetwork(key=key, where=where, networking=networking, bgp=bgp)
+    calico_network = CalicoNetwork(key=key, where=where, networking=networking, bgp=bgp, typha=True)
     pools_value = scalar(get(spec, "calicoNetwork", "ipPools"))
     field = f"{prefix}.calicoNetwork.ipPools" if prefix else "calicoNetwork.ipPools"
     pools: list[IpPool] = []
@@ -169,7 +170,8 @@ def _pool(entry: Any, field: str, networking: Networking | Unknown, key: str, wh
         nat_outgoing = nat == "Enabled"
     else:
         nat_outgoing = Unknown(f"{field}.natOutgoing: {nat!r}")
-    return IpPool(key, cidr, ipip, vxlan, nat_outgoing, where, origin), encapsulation
+    selector = read_selector(entry.get("nodeSelector"), f"{field}.nodeSelector")
+    return IpPool(key, cidr, ipip, vxlan, nat_outgoing, where, origin, node_selector=selector), encapsulation
 
 
 def _encapsulation(value: Any, field: str) -> tuple[EncapMode | Unknown, EncapMode | Unknown]:

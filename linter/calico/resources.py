@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linter.model import ConfigProblem, EncapMode, FelixConfig, IpPool, Model, Unknown, Where
+from linter.model import BgpConfig, BgpPeer, CalicoNetwork, ConfigProblem, EncapMode, FelixConfig, IpPool, Model, Unknown, Where
 from linter.calico.validate import Problem, cidr_problem, parse_cidr, validate_spec
 from linter.calico.values import scalar
 
@@ -161,6 +161,7 @@ def read_v3_pool(document: dict[str, Any], where: Where, key: str | None, api_ve
         nat_outgoing=read_bool(get(spec, "natOutgoing"), False, "natOutgoing"),
         where=where, origin=f"IPPool ({api_version})",
         disabled=read_bool(get(spec, "disabled"), False, "disabled"),
+        node_selector=read_selector(get(spec, "nodeSelector"), "nodeSelector"),
     )
     return Model(pools=(pool,), config_problems=problems_to_model(problems, key, where))
 
@@ -193,5 +194,104 @@ def read_felix(document: dict[str, Any], where: Where, key: str | None) -> Model
         check = value
     else:
         check = Unknown(f"awsSrcDstCheck: {value!r}")
-    felix = FelixConfig(key=key, aws_src_dst_check=check, where=where)
+    felix = FelixConfig(key=key, aws_src_dst_check=check, where=where,
+                        wireguard=read_optional_bool(get(spec, "wireguardEnabled"), "wireguardEnabled"),
+                        wireguard_v6=read_optional_bool(get(spec, "wireguardEnabledV6"), "wireguardEnabledV6"))
     return Model(felix=(felix,), config_problems=problems_to_model(problems, key, where))
+
+
+def read_optional_bool(value: Any, field: str) -> bool | Unknown | None:
+    """A boolean field that may be unset (None): the caller knows the default."""
+    value = scalar(value)
+    if value is None:
+        return None
+    return read_bool(value, False, field)
+
+
+def read_selector(value: Any, field: str) -> str | Unknown:
+    """A Calico label selector; unset or empty selects every node (`all()`)."""
+    value = scalar(value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "all()"
+    return value if isinstance(value, (str, Unknown)) else Unknown(f"{field}: {value!r}")
+
+
+def _optional_text(value: Any, field: str) -> str | Unknown | None:
+    value = scalar(value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return value.strip() if isinstance(value, str) else value if isinstance(value, Unknown) else Unknown(f"{field}: {value!r}")
+
+
+# ------------------------------------------------------------------------------------------ BGP
+
+
+def read_bgp_configuration(document: dict[str, Any], where: Where, key: str | None) -> Model:
+    name = scalar(get(document, "metadata", "name"))
+    key = key or f"BGPConfiguration/{name if isinstance(name, str) else '<no name>'}"
+    where = Where(where.file, where.line, where.column, key)
+    spec = get(document, "spec")
+    mesh = read_optional_bool(get(spec, "nodeToNodeMeshEnabled"), "nodeToNodeMeshEnabled")
+    name_value = name if isinstance(name, (str, Unknown)) else Unknown("metadata.name unset")
+    return Model(bgp_configs=(BgpConfig(key=key, name=name_value, where=where, mesh=mesh),))
+
+
+def read_bgp_peer(document: dict[str, Any], where: Where, key: str | None) -> Model:
+    name = scalar(get(document, "metadata", "name"))
+    key = key or f"BGPPeer/{name if isinstance(name, str) else '<no name>'}"
+    where = Where(where.file, where.line, where.column, key)
+    spec = get(document, "spec")
+    address, port = split_peer_ip(_optional_text(get(spec, "peerIP"), "peerIP"))
+    peer = BgpPeer(key=key, where=where, node=_optional_text(get(spec, "node"), "node"),
+                   node_selector=_optional_text(get(spec, "nodeSelector"), "nodeSelector"),
+                   peer_selector=_optional_text(get(spec, "peerSelector"), "peerSelector"),
+                   peer_ip=address, peer_port=port)
+    return Model(bgp_peers=(peer,))
+
+
+def split_peer_ip(value: str | Unknown | None) -> tuple[str | Unknown | None, int | None]:
+    """`10.0.0.1`, `10.0.0.1:1179`, `[fd00::1]:1179`, `fd00::1` -> (address, port or None)."""
+    if not isinstance(value, str):
+        return value, None
+    text = value
+    if text.startswith("[") and "]" in text:
+        address, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif text.count(":") == 1:
+        address, _, port = text.partition(":")
+    else:
+        address, port = text, ""
+    if port and not port.isdigit():
+        return Unknown(f"peerIP: {value!r}"), None
+    return address, int(port) if port else None
+
+
+
+# ------------------------------------------------------------------------------------------ Typha in manifests
+
+
+def read_typha_deployment(document: dict[str, Any], where: Where, key: str | None) -> Model:
+    """A `calico-typha` Deployment (or one running a `calico/typha` image): Typha runs unless scaled to 0."""
+    name = scalar(get(document, "metadata", "name"))
+    containers = get(document, "spec", "template", "spec", "containers")
+    images = [c.get("image") for c in containers if isinstance(c, dict)] if isinstance(containers, list) else []
+    if name != "calico-typha" and not any(isinstance(i, str) and "calico/typha" in i for i in images):
+        return Model()
+    key = key or f"Deployment/{name if isinstance(name, str) else 'calico-typha'}"
+    replicas = scalar(get(document, "spec", "replicas"))
+    runs: bool | Unknown = replicas if isinstance(replicas, Unknown) else replicas != 0
+    return Model(calico=(CalicoNetwork(key=key, where=Where(where.file, where.line, where.column, key), typha=runs),))
+
+
+def read_typha_setting(document: dict[str, Any], where: Where, key: str | None) -> Model:
+    """calico.yaml's `calico-config` ConfigMap: `typha_service_name` other than `none` turns Typha on."""
+    if scalar(get(document, "metadata", "name")) != "calico-config":
+        return Model()
+    data = get(document, "data")
+    if not isinstance(data, dict) or "typha_service_name" not in data:
+        return Model()
+    value = scalar(data["typha_service_name"])
+    runs: bool | Unknown = value if isinstance(value, Unknown) else \
+        isinstance(value, str) and value.strip().lower() not in ("", "none")
+    key = key or "ConfigMap/calico-config"
+    return Model(calico=(CalicoNetwork(key=key, where=Where(where.file, where.line, where.column, key), typha=runs),))

@@ -24,7 +24,8 @@ _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}|\$\([A-Za-z_][A-Za
 _TEMPLATE_MARKERS = ("{{", "{%")
 
 _CALICO_KINDS = frozenset({"ipPool", "IPPool", "FelixConfiguration", "Installation", "List", "IPPoolList",
-                           "FelixConfigurationList", "DaemonSet", "ConfigMap"})
+                           "FelixConfigurationList", "DaemonSet", "ConfigMap", "BGPConfiguration", "BGPPeer",
+                           "BGPPeerList", "BGPConfigurationList", "Deployment"})
 
 
 class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]

@@ -12,7 +12,8 @@ from linter.model import (
     Subnet, Unknown, Vpc, Where,
 )
 from linter.engine.flows import CalicoFlow
-from linter.engine.verdict import FAIL, PASS, Outcome, all_of, unknown
+from linter.engine.selectors import UNDECLARED_LABELS, SelectorError, parse_selector
+from linter.engine.verdict import FAIL, PASS, Outcome, all_of, any_of, unknown
 
 # Calico's own default, used to decide which node rules apply when no pool is found (DESIGN §1)
 ASSUMED_POOL = IpPool(
@@ -244,42 +245,130 @@ class Facts:
         unknowns = [v for v in values if isinstance(v, Unknown)]
         return unknown(unknowns[0].expr) if unknowns else FAIL
 
-    def uses(self, encapsulation: str) -> Outcome:
-        modes = [getattr(p, encapsulation) for p in self.effective_pools]
+    def uses(self, encapsulation: str, family: int = 4) -> Outcome:
+        modes = [getattr(p, encapsulation) for p in self.pools_of_family(family)]
         if any(m in (EncapMode.ALWAYS, EncapMode.CROSS_SUBNET) for m in modes):
             return PASS
         unknowns = [m for m in modes if isinstance(m, Unknown)]
         return unknown(unknowns[0].expr) if unknowns else FAIL
 
+    def pools_of_family(self, family: int) -> tuple[IpPool, ...]:
+        return tuple(p for p in self.effective_pools if pool_family(p) == family)
+
+    def ipv6_pools(self) -> Outcome:
+        return PASS if self.pools_of_family(6) else FAIL
+
+    def typha(self) -> Outcome:
+        """Typha runs when any Calico document says so (the operator always deploys it)."""
+        values = self._settings("typha")
+        if any(v is True for v in values):
+            return PASS
+        unknowns = [v for v in values if isinstance(v, Unknown)]
+        return unknown(unknowns[0].expr) if unknowns else FAIL
+
+    def wireguard(self, family: int) -> Outcome:
+        """Felix's wireguardEnabled(V6): calico-node's FELIX_* environment overrides the resources."""
+        field = "wireguard" if family == 4 else "wireguard_v6"
+        stated = [(f.environment, getattr(f, field)) for f in self.model.felix if getattr(f, field) is not None]
+        values = [v for env, v in stated if env] or [v for _, v in stated]
+        if any(v is True for v in values):
+            return PASS
+        unknowns = [v for v in values if isinstance(v, Unknown)]
+        return unknown(unknowns[0].expr) if unknowns else FAIL
+
+    def mesh(self) -> Outcome:
+        """The node-to-node mesh: on unless the `default` BGPConfiguration turns it off."""
+        values = [c.mesh for c in self.model.bgp_configs if c.name == "default" and c.mesh is not None]
+        values += [c.mesh for c in self.model.bgp_configs if isinstance(c.name, Unknown) and c.mesh is False]
+        if any(v is False for v in values):
+            return FAIL
+        unknowns = [v for v in values if isinstance(v, Unknown)]
+        return unknown(unknowns[0].expr) if unknowns else PASS
+
+    def selects(self, selector: str | Unknown | None, node: NodeGroup, what: str) -> Outcome:
+        """Whether a Calico selector (None: every node) selects the node group, by its declared labels."""
+        if selector is None:
+            return PASS
+        if isinstance(selector, Unknown):
+            return unknown(selector.expr)
+        try:
+            parsed = parse_selector(selector)
+        except SelectorError:
+            return unknown(f"{what} {selector!r}")
+        if isinstance(node.labels, Unknown) or node.labels is None:
+            verdict = parsed.matches(UNDECLARED_LABELS)  # decided without labels: `all()`
+            if verdict is not None:
+                return PASS if verdict else FAIL
+            if isinstance(node.labels, Unknown):
+                return unknown(node.labels.expr)
+            return unknown(f"whether {what} {selector!r} selects {node.display} (it declares no node labels)")
+        verdict = parsed.matches(dict(node.labels))
+        if verdict is None:
+            return unknown(f"the labels of {node.display} that {what} {selector!r} reads")
+        return PASS if verdict else FAIL
+
+    def pool_serves(self, pool: IpPool, node: NodeGroup) -> Outcome:
+        return self.selects(pool.node_selector, node, f"{pool.key} nodeSelector")
+
+    def bgp_peers_join(self, a: NodeGroup, b: NodeGroup) -> Outcome:
+        """Whether a BGPPeer with a peerSelector peers the two node groups (either way: Calico configures both ends)."""
+        outcomes: list[Outcome] = []
+        for peer in self.model.bgp_peers:
+            if peer.peer_selector is None:
+                continue
+            nodes = peer.node if peer.node is not None else peer.node_selector
+            for local, remote in ((a, b), (b, a)):
+                local_match = (unknown(f"which node group holds node {_text(peer.node)} of {peer.key}")
+                               if peer.node is not None else self.selects(nodes, local, f"{peer.key} nodeSelector"))
+                outcomes.append(all_of([local_match, self.selects(peer.peer_selector, remote,
+                                                                  f"{peer.key} peerSelector")]))
+        return any_of(outcomes) if outcomes else FAIL
+
+    def bgp_pair(self, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
+        """BGP runs between the two: with the mesh on every pair peers, else the pairs BGPPeers join."""
+        mesh = self.mesh()
+        if mesh.passed:
+            return PASS
+        return any_of([mesh, self.bgp_peers_join(receiver, sender)])
+
     def flow_in_use(self, entry: CalicoFlow) -> Outcome:
         """Whether the Calico network in effect sends this flow at all (the catalogue's `need`)."""
-        if entry.need == "bgp":
-            return self.bgp()
-        if entry.need in ("ipip", "vxlan"):
-            return self.uses(entry.need)
-        return FAIL  # Typha, WireGuard and IPv6 flows: decided once their configuration is read
+        needs = {
+            "bgp": self.bgp, "ipip": lambda: self.uses("ipip"), "vxlan": lambda: self.uses("vxlan"),
+            "typha": self.typha, "wireguard": lambda: self.wireguard(4), "wireguard-v6": lambda: self.wireguard(6),
+            "bgp-v6": lambda: all_of([self.bgp(), self.ipv6_pools()]), "vxlan-v6": lambda: self.uses("vxlan", 6),
+        }
+        return needs[entry.need]()
 
     def flow_needed(self, entry: CalicoFlow, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
-        """Whether Calico sends this flow from `sender` to `receiver`."""
+        """Whether Calico sends this flow from `sender` to `receiver` (Typha: every node may host it)."""
         if entry.need in ("ipip", "vxlan"):
             return self.pair_needs(entry.need, receiver, sender)
-        return all_of([self.flow_in_use(entry)])
+        if entry.need == "vxlan-v6":
+            return self.pair_needs("vxlan", receiver, sender, family=6)
+        if entry.need in ("bgp", "bgp-v6"):
+            return all_of([self.flow_in_use(entry), self.bgp_pair(receiver, sender)])
+        return self.flow_in_use(entry)
 
     def all_pools_encapsulate_always(self) -> bool:
         return bool(self.effective_pools) and all(
             p.ipip is EncapMode.ALWAYS or p.vxlan is EncapMode.ALWAYS for p in self.effective_pools)
 
-    def pair_needs(self, encapsulation: str, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
-        """Whether some pool encapsulates traffic between the two node groups."""
-        modes = [getattr(p, encapsulation) for p in self.effective_pools]
-        if EncapMode.ALWAYS in modes:
-            return PASS
-        if EncapMode.CROSS_SUBNET in modes:
-            crossing = self.may_cross_subnets(receiver, sender)
-            if not crossing.failed:
-                return crossing
-        unknowns = [m for m in modes if isinstance(m, Unknown)]
-        return unknown(unknowns[0].expr) if unknowns else FAIL
+    def pair_needs(self, encapsulation: str, receiver: NodeGroup, sender: NodeGroup, family: int = 4) -> Outcome:
+        """Whether a pool that serves the receiver (its pods are the destination) encapsulates from the sender."""
+        outcomes: list[Outcome] = []
+        for pool in self.pools_of_family(family):
+            mode = getattr(pool, encapsulation)
+            if mode is EncapMode.NEVER:
+                continue
+            serves = self.pool_serves(pool, receiver)
+            if isinstance(mode, Unknown):
+                outcomes.append(all_of([unknown(mode.expr), serves]))
+            elif mode is EncapMode.ALWAYS:
+                outcomes.append(serves)
+            else:
+                outcomes.append(all_of([serves, self.may_cross_subnets(receiver, sender)]))
+        return any_of(outcomes) if outcomes else FAIL
 
     def may_cross_subnets(self, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
         keys: set[str] = set()
@@ -344,6 +433,21 @@ class Facts:
         reason = node.subnets.expr if isinstance(node.subnets, Unknown) else "no subnet given"
         return self._vpc_cidrs(node, reason)
 
+    def node_ipv6_cidrs(self, node: NodeGroup) -> tuple[list[str], str]:
+        """The IPv6 blocks of the node's subnets, and an unknown reason (AWS often assigns them)."""
+        if isinstance(node.subnets, Unknown) or not node.subnets:
+            return [], node.subnets.expr if isinstance(node.subnets, Unknown) else f"the subnets of {node.display}"
+        cidrs: list[str] = []
+        for key in node.subnets:
+            subnet = self.subnet(node.deployment, key) if isinstance(key, str) else None
+            if subnet is None:
+                return [], key.expr if isinstance(key, Unknown) else f"subnet {key}"
+            if not isinstance(subnet.ipv6_cidr, str):
+                return [], subnet.ipv6_cidr.expr if isinstance(subnet.ipv6_cidr, Unknown) else \
+                    f"the IPv6 block of {subnet.key} (none declared)"
+            cidrs.append(subnet.ipv6_cidr)
+        return cidrs, ""
+
     def _vpc_cidrs(self, node: NodeGroup, reason: str) -> tuple[list[str], str]:
         vpc_key = self.node_vpc(node)
         vpc = self.vpc(node.deployment, vpc_key) if vpc_key is not None else None
@@ -397,3 +501,14 @@ class Facts:
     def unknown_ranges(self) -> list[str]:
         found = [c.expr for v in self.model.vpcs for c in v.cidrs if isinstance(c, Unknown)]
         return found + [s.cidr.expr for s in self.model.subnets if isinstance(s.cidr, Unknown)]
+
+
+def pool_family(pool: IpPool) -> int:
+    """4 or 6: from the CIDR, else as the pool's source says (an unknown CIDR of an IPv4 setting is IPv4)."""
+    if isinstance(pool.cidr, str) and ":" in pool.cidr:
+        return 6
+    return pool.family or 4
+
+
+def _text(value: object) -> str:
+    return value.expr if isinstance(value, Unknown) else str(value)

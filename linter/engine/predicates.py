@@ -204,11 +204,28 @@ def union_admits(rules: list[SgRule], peer: NodeGroup, facts: Facts) -> Outcome:
     return Outcome(PASS.verdict, tuple(dict.fromkeys(where for where, found in cidrs if found)))
 
 
+def ipv6_source_covers(source: object, rule: SgRule, peer: NodeGroup, facts: Facts) -> Outcome:
+    """For flows over IPv6: a CIDR source must hold the peer's IPv6 addresses (0.0.0.0/0 holds none)."""
+    if isinstance(source, VpcCidrSource):
+        return FAIL  # a VPC's cidr_block is its IPv4 block
+    if not isinstance(source, CidrSource) or isinstance(source.cidr, Unknown):
+        return source_covers(source, rule, peer, facts)
+    if "::/0" in covers_everything([source.cidr]):
+        return PASS
+    cidrs, reason = facts.node_ipv6_cidrs(peer)
+    if not cidrs:
+        return unknown(reason or f"the IPv6 addresses of {peer.display}")
+    if all(cidr_contains(source.cidr, c) is True for c in cidrs):
+        return PASS
+    return FAIL if reason == "" else unknown(reason)
+
+
 def rule_allows(rule: SgRule, flow: Flow, peer: NodeGroup, facts: Facts) -> Outcome:
     matched = protocol_matches(rule, flow)
     if matched.failed:
         return FAIL
-    covers = any_of(source_covers(s, rule, peer, facts) for s in rule.sources)
+    covering = ipv6_source_covers if flow.family == 6 else source_covers
+    covers = any_of(covering(s, rule, peer, facts) for s in rule.sources)
     outcome = all_of([matched, covers])
     return Outcome(outcome.verdict, (rule.where,) if outcome.passed else (), outcome.reason)
 
@@ -237,7 +254,7 @@ def admits(flow: Flow, pair: NodePair, facts: Facts) -> Outcome:
             outcomes.append(rule_allows(rule, flow, peer, facts))
             if protocol_matches(rule, flow).passed:
                 matching.append(rule)
-    if not any(o.passed for o in outcomes):
+    if flow.family == 4 and not any(o.passed for o in outcomes):
         outcomes.append(union_admits(matching, peer, facts))
     for rule in facts.floating_rules(holder.deployment, flow.direction):
         if not rule_allows(rule, flow, peer, facts).failed:
