@@ -32,7 +32,7 @@ def redact(text: str) -> str:
 
 @pytest.mark.parametrize("fmt,name", [("text", "e2e-example.txt"), ("json", "e2e-example.json"),
                                       ("sarif", "e2e-example.sarif"), ("junit", "e2e-example.junit.xml"),
-                                      ("github", "e2e-example.github.txt")])
+                                      ("github", "e2e-example.github.txt"), ("gitlab", "e2e-example.gitlab.json")])
 def test_example_output_snapshots(fmt: str, name: str) -> None:
     result = run("scan", EXAMPLE, "--format", fmt)
     assert result.returncode == 1, result.stderr

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import json
 import xml.etree.ElementTree as ET
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from linter.model import Finding, Level, Report, Where
-from linter.reporters import FORMATS, Render, github, json_report, junit, sarif, text
+from linter.reporters import FORMATS, Render, github, gitlab, json_report, junit, sarif, text
 from reporter_support import (
     ROOT,
     assert_snapshot,
@@ -21,8 +22,9 @@ from reporter_support import (
     sample_report,
 )
 
-REPORTERS = {"text": text, "json": json_report, "sarif": sarif, "junit": junit, "github": github}
-EXTENSIONS = {"text": "txt", "json": "json", "sarif": "sarif", "junit": "junit.xml", "github": "github.txt"}
+REPORTERS = {"text": text, "json": json_report, "sarif": sarif, "junit": junit, "github": github, "gitlab": gitlab}
+EXTENSIONS = {"text": "txt", "json": "json", "sarif": "sarif", "junit": "junit.xml", "github": "github.txt",
+              "gitlab": "gitlab.json"}
 REPORTS = {"sample": sample_report, "empty": empty_report, "outside-root": outside_root_report}
 
 
@@ -172,3 +174,24 @@ def test_github_commands() -> None:
         "::notice file=dir%2Cx/a%3Ab.tf,line=4,col=2,title=CAL003 src-dst-check-enabled::50%25 sure%0Amaybe\n"
     )
     assert "router" not in github.render(sample_report())  # suppressed: not emitted
+
+
+def test_gitlab_code_quality_issues() -> None:
+    report = sample_report()
+    issues = json.loads(gitlab.render(report))
+    active = [f for f in report.findings if not f.suppressed]
+    assert len(issues) == len(active) and issues
+    for issue in issues:
+        assert set(issue) == {"description", "check_name", "fingerprint", "severity", "location"}
+        assert issue["severity"] in {"info", "minor", "major", "critical", "blocker"}
+        assert not issue["location"]["path"].startswith("/") and issue["location"]["lines"]["begin"] >= 1
+        assert issue["description"].startswith(issue["check_name"] + " ")
+    assert len({issue["fingerprint"] for issue in issues}) == len(issues)  # GitLab keeps one issue per fingerprint
+    assert "router" not in json.dumps(issues)  # suppressed: not an issue
+
+
+def test_gitlab_fingerprints_stay_unique_for_repeated_identities_and_ignore_lines() -> None:
+    finding = Finding("CAL003", Level.ERROR, "m", Where(f"{ROOT}/main.tf", 3, 1, "aws_instance.a"), identity="same")
+    twice = Report(findings=(finding, dataclasses.replace(finding, where=finding.where.at(9))), rules=(), root=ROOT)
+    prints = [issue["fingerprint"] for issue in json.loads(gitlab.render(twice))]
+    assert len(set(prints)) == 2 and prints[0] == finding.fingerprint

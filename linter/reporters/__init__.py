@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Callable, Mapping, Protocol, Sequence
 
 from linter.model import Report
-from linter.reporters import github, json_report, junit, sarif, text
+from linter.reporters import github, gitlab, json_report, junit, sarif, text
 
 
 class Render(Protocol):
@@ -24,4 +24,5 @@ FORMATS: Mapping[str, Render] = {
     "sarif": sarif.render,
     "junit": junit.render,
     "github": github.render,
+    "gitlab": gitlab.render,
 }
