@@ -421,7 +421,7 @@ def _fn_select(scope: Scope, arg: Any, raw: Any, lenient: bool, depth: int) -> A
     items = scope.value(arg[1], lenient=lenient, depth=depth)
     try:
         position = int(index) if not isinstance(index, bool) else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an inf/nan index
         position = None
     if position is None or not isinstance(items, list):
         return Unknown(describe(raw))

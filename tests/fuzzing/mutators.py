@@ -373,17 +373,24 @@ def hcl_names(text: str) -> list[str]:
                    "data.aws_vpc.v.id", "terraform.workspace"]
 
 
+HCL_TEMPLATES = ["%{ if true }a%{ endif }", "%{ for x in [1] }${x}%{ endfor }", "${jsonencode([])}",
+                 "%{~ if false ~}x%{~ else ~}y%{~ endif ~}", "{{ .Values.cidr }}", "${upper(\"a\")}"]
+
+
 def hcl_expr(rng: random.Random, names: list[str], depth: int = 0) -> str:
     pick = rng.randrange(12 if depth < 3 else 4)
     if pick == 0:
         return rng.choice(["true", "false", "null", "0", "-1", "65536", "1e400", "1" + "0" * 400, "-0.5",
-                           "179", "4789", "0x10", "1.5e308"])
-    if pick == 1:
-        return json.dumps(random_string(rng), ensure_ascii=False).replace("\\u0000", "\\u0000")
+                           "179", "4789", "1.5e308", "0.000001"])
+    if pick == 1:  # a string literal, mostly without template markers (python-hcl2 cannot read `$${`)
+        literal = json.dumps(random_string(rng), ensure_ascii=rng.random() < 0.2)
+        return literal.replace("${", "$ {").replace("%{", "% {") if rng.random() < 0.9 else literal
     if pick == 2:
         return rng.choice(names)
-    if pick == 3:
-        return '"' + rng.choice(TEMPLATES + ["${" + rng.choice(names) + "}", "%{ for x in [1] }${x}%{ endfor }"]) + '"'
+    if pick == 3:  # a template
+        name = rng.choice(names)
+        return '"' + rng.choice(HCL_TEMPLATES + [f"${{{name}}}", f"x-${{{name}}}/24", f"%{{ if {name} }}a%{{ endif }}",
+                                                 rng.choice(TEMPLATES)]) + '"'
     if pick == 4:
         return "[" + ", ".join(hcl_expr(rng, names, depth + 1) for _ in range(rng.randint(0, 3))) + "]"
     if pick == 5:
@@ -407,7 +414,7 @@ def hcl_expr(rng: random.Random, names: list[str], depth: int = 0) -> str:
         return rng.choice([f"{inner}[{hcl_expr(rng, names, depth + 1)}]", f"{inner}.attr", f"!{inner}",
                            f"-{inner}", f"({inner})"])
     n = rng.choice([20, 20, 100, 100, 600])
-    open_, close = rng.choice([("[", "]"), ("(", ")"), ("{a = ", "}"), ('"${', '}"'), ("!", ""), ("-", ""),
+    open_, close = rng.choice([("[", "]"), ("(", ")"), ("{a = ", "}"), ('"${', '}"'), ("!(", ")"), ("-(", ")"),
                                ("true ? ", " : 0"), ("[for x in ", " : x]"), ("jsonencode(", ")")])
     return open_ * n + rng.choice(names + ["1"]) + close * n
 
