@@ -225,7 +225,7 @@ def scan(**values: Any) -> None:
     report = _run(request, rules, options.quiet)
     if options.fix:
         report = _fix_and_rescan(report, _plan(report), request, rules, options.quiet)
-    files = _emit(report, pairs, options)
+    files = _emit(report, pairs, options, config.source)
     if options.write_baseline:
         files.append((options.write_baseline, render_baseline(report.findings, lambda p: display_path(p, root))))
     _write_atomically(files)
@@ -237,7 +237,9 @@ def scan(**values: Any) -> None:
 def _request(options: ScanOptions, config: Config, root: str, baseline: frozenset[str] = frozenset()) -> ScanRequest:
     from linter.scan import ScanRequest
 
-    return ScanRequest(options.inputs.paths, config, root, _dt.date.today(), baseline)
+    inputs = options.inputs
+    trusted = (*inputs.calico_paths, *inputs.var_files, *inputs.cfn_param_files, *filter(None, [inputs.tf_root]))
+    return ScanRequest(inputs.paths, config, root, _dt.date.today(), baseline, trusted=trusted)
 
 
 def _run(request: ScanRequest, rules: Sequence[Rule], quiet: bool) -> Report:
@@ -265,7 +267,8 @@ def _output_pairs(options: ScanOptions) -> list[tuple[str, str | None]]:
     return pairs
 
 
-def _emit(report: Report, pairs: Sequence[tuple[str, str | None]], options: ScanOptions) -> list[tuple[str, str]]:
+def _emit(report: Report, pairs: Sequence[tuple[str, str | None]], options: ScanOptions,
+          config_file: str | None = None) -> list[tuple[str, str]]:
     """Print what goes to stdout (--statistics takes the place of a text report there); return the
     (file, text) pairs to write."""
     from linter.reporters.text import render_statistics
@@ -273,6 +276,9 @@ def _emit(report: Report, pairs: Sequence[tuple[str, str | None]], options: Scan
     color = use_color(options.color, os.environ, sys.stdout.isatty())
     stdout_format = next((fmt for fmt, out in pairs if out is None), None)
     files: list[tuple[str, str]] = []
+    # code frames only from files the scan read: never from a refused symlink a CAL000 points at
+    shown = set(report.files) | {config_file or ""}
+    frames = lambda path: _read_lines(path) if path in shown else ()  # noqa: E731
     if "sarif" in (fmt for fmt, _ in pairs):
         from linter.reporters.sarif import cuts
 
@@ -280,9 +286,9 @@ def _emit(report: Report, pairs: Sequence[tuple[str, str | None]], options: Scan
             click.echo(f"calico-lint: warning: SARIF output cut: {cut}", err=True)
     for fmt, out in pairs:
         if out is not None:
-            files.append((out, FORMATS[fmt](report, read_lines=_read_lines, quiet=options.quiet)))
+            files.append((out, FORMATS[fmt](report, read_lines=frames, quiet=options.quiet)))
         elif not (options.statistics and fmt == "text"):
-            text = FORMATS[fmt](report, read_lines=_read_lines, color=color and fmt == "text", quiet=options.quiet)
+            text = FORMATS[fmt](report, read_lines=frames, color=color and fmt == "text", quiet=options.quiet)
             click.echo(text, nl=False, color=color and fmt == "text")
     if options.statistics:
         to_stderr = stdout_format not in (None, "text")

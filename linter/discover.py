@@ -1,4 +1,9 @@
-"""Paths -> the inputs to parse: Terraform module directories, plans, templates, Calico documents."""
+"""Paths -> the inputs to parse: Terraform module directories, plans, templates, Calico documents.
+
+Every file is read through the scan's `Confinement`: a symlink out of the tree, to a device or a FIFO,
+or dangling, is not read (a note says so for a name of ours); a file of ours that is too large or not
+text is a CAL000, never skipped in silence.
+"""
 from __future__ import annotations
 
 import fnmatch
@@ -8,8 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from linter.confine import OUTSIDE, Confinement, Refused, decode_text, undecodable_reason
+
 SKIPPED_DIRS = frozenset({".terraform", ".git", "node_modules", "__pycache__", ".venv", ".tox"})
 YAML_SUFFIXES = (".yaml", ".yml", ".template")
+SNIFF_BYTES = 65_536  # how much of a file over the size limit is read to tell whether it is ours
 _CFN_MARK = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::")
 _PLAN_MARK = re.compile(r"\"format_version\"")
 _K8S_MARK = re.compile(r"^\s*[\"']?(apiVersion|kind)[\"']?\s*:", re.MULTILINE)
@@ -20,19 +28,22 @@ OURS_MARK = re.compile(r"projectcalico\.org|operator\.tigera\.io")
 @dataclass(frozen=True, slots=True)
 class Inputs:
     terraform_dirs: tuple[str, ...] = ()
-    plans: tuple[str, ...] = ()
+    plans: tuple[tuple[str, str], ...] = ()  # (path, text)
     templates: tuple[tuple[str, str], ...] = ()  # (path, text)
     calico: tuple[tuple[str, str], ...] = ()  # (path, text)
-    unreadable: tuple[tuple[str, str], ...] = ()  # (path, why)
+    unreadable: tuple[tuple[str, str], ...] = ()  # (path, why): a CAL000 each
+    not_read: tuple[tuple[str, str], ...] = ()  # (path, why): symlinks and special files left alone, a note each
 
 
 @dataclass
 class _Collector:
+    confinement: Confinement
     terraform_dirs: dict[str, None] = field(default_factory=dict)
-    plans: dict[str, None] = field(default_factory=dict)
+    plans: dict[str, str] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
     calico: dict[str, str] = field(default_factory=dict)
     unreadable: dict[str, str] = field(default_factory=dict)
+    not_read: dict[str, str] = field(default_factory=dict)
 
 
 def classify_text(path: str, text: str) -> str | None:
@@ -64,33 +75,43 @@ def output_root(paths: Sequence[str], cwd: Path) -> Path:
     return (holding_all or candidates or [cwd])[0]
 
 
-def discover(paths: Sequence[str], excludes: Sequence[str] = (), extra_calico: Sequence[str] = ()) -> Inputs:
-    """Walk the paths. A file named explicitly is sniffed whatever its extension; a `.tf` file brings its module."""
-    found = _Collector()
+def _looks_ours(path: str, text: str) -> bool:
+    return classify_text(path, text) is not None or OURS_MARK.search(text) is not None
+
+
+def discover(paths: Sequence[str], excludes: Sequence[str] = (), extra_calico: Sequence[str] = (),
+             confinement: Confinement | None = None) -> Inputs:
+    """Walk the paths. A file named explicitly is sniffed whatever its extension; a `.tf` file brings its module.
+
+    Without `confinement`, reads are confined to the paths themselves (and their repository root).
+    """
+    found = _Collector(confinement or Confinement.around([*paths, *extra_calico]))
     for raw in paths:
         path = Path(raw).absolute()
         if path.is_dir():
             _walk(path, excludes, found)
-        elif path.exists():
+        elif path.exists() or path.is_symlink():
             _add_file(path, found, explicit=True)
         else:
             found.unreadable[path.as_posix()] = "no such file or directory"
     for raw in extra_calico:
         path = Path(raw).absolute()
-        if path.is_dir():
-            sub = _Collector()
+        if not found.confinement.holds(str(path)):
+            found.unreadable[path.as_posix()] = f"{OUTSIDE} (a calico path)"
+        elif path.is_dir():
+            sub = _Collector(found.confinement)
             _walk(path, excludes, sub)
             found.calico.update(sub.calico)
+            found.unreadable.update(sub.unreadable)
+            found.not_read.update(sub.not_read)
         elif path.exists():
-            text, why = _read(path)
+            text = _read(path, found, explicit=True)
             if text is not None:
                 found.calico[path.as_posix()] = text
-            else:
-                found.unreadable[path.as_posix()] = why
         else:
             found.unreadable[path.as_posix()] = "no such file or directory (--calico)"
-    return Inputs(tuple(found.terraform_dirs), tuple(found.plans), tuple(found.templates.items()),
-                  tuple(found.calico.items()), tuple(found.unreadable.items()))
+    return Inputs(tuple(found.terraform_dirs), tuple(found.plans.items()), tuple(found.templates.items()),
+                  tuple(found.calico.items()), tuple(found.unreadable.items()), tuple(found.not_read.items()))
 
 
 def _excluded(path: Path, excludes: Iterable[str]) -> bool:
@@ -100,6 +121,7 @@ def _excluded(path: Path, excludes: Iterable[str]) -> bool:
 
 
 def _walk(root: Path, excludes: Sequence[str], found: _Collector) -> None:
+    # os.walk never descends into a symlinked directory (followlinks=False): no loops, no way out
     for directory, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not _excluded(Path(directory, d), excludes))
         for name in sorted(filenames):
@@ -108,14 +130,26 @@ def _walk(root: Path, excludes: Sequence[str], found: _Collector) -> None:
                 _add_file(path, found, explicit=False)
 
 
-def _read(path: Path) -> tuple[str | None, str]:
-    """(text, "") or (None, why it cannot be read)."""
-    try:
-        return path.read_text(encoding="utf-8"), ""
-    except UnicodeDecodeError:
-        return None, "not UTF-8 text"
-    except OSError as error:
-        return None, error.strerror or str(error)
+def _read(path: Path, found: _Collector, explicit: bool) -> str | None:
+    """The text of a candidate file, or None: then it is recorded as unreadable / not read when it counts."""
+    key = path.as_posix()
+    data = found.confinement.read_bytes(key)
+    if isinstance(data, Refused):
+        if explicit:
+            found.unreadable[key] = data.reason
+        elif data.reason.startswith("larger than"):
+            head = found.confinement.head(key, SNIFF_BYTES)
+            if not isinstance(head, Refused) and _looks_ours(key, head.decode("utf-8", "replace")):
+                found.unreadable[key] = f"not read: {data.reason}"
+        else:  # a symlink out of the tree, dangling or looping, a FIFO or device under one of our names
+            found.not_read[key] = f"not read: {data.reason}"
+        return None
+    text = decode_text(data)
+    if text is None:
+        if explicit or _looks_ours(key, data.decode("utf-8", "replace")):
+            found.unreadable[key] = undecodable_reason(data)
+        return None  # a file found by walking that is not text and not ours: not ours
+    return text
 
 
 def _add_file(path: Path, found: _Collector, explicit: bool) -> None:
@@ -126,17 +160,14 @@ def _add_file(path: Path, found: _Collector, explicit: bool) -> None:
         return
     if not explicit and suffix not in (".json",) + YAML_SUFFIXES:
         return
-    if not explicit and path.stat().st_size >= 8_000_000:
-        return
-    text, why = _read(path)
+    text = _read(path, found, explicit)
     if text is None:
-        if explicit:  # a file found by walking may not be ours: ignored silently
-            found.unreadable[path.as_posix()] = why
         return
     kind = classify_text(path.as_posix(), text)
     if kind == "plan":
-        found.plans.setdefault(path.as_posix(), None)
+        found.plans[path.as_posix()] = text
     elif kind == "cloudformation":
         found.templates[path.as_posix()] = text
     elif kind == "calico" or OURS_MARK.search(text):
         found.calico[path.as_posix()] = text
+

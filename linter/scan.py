@@ -7,6 +7,7 @@ from typing import Callable, Sequence
 
 from linter import __version__
 from linter.config import Config, rule_aliases
+from linter.confine import Confinement
 from linter.discover import Inputs, discover
 from linter.engine import EngineOptions, Rule, run
 from linter.engine.facts import NodeSelection
@@ -44,6 +45,8 @@ class ScanRequest:
     today: _dt.date
     baseline: frozenset[str] = frozenset()
     progress: ProgressCallback | None = None
+    # other paths named on the command line (--calico, --var-file, ...): readable like the scanned paths
+    trusted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,12 @@ class Built:
     notices: tuple[Notice, ...] = ()  # what the parsers could not follow (remote modules, ...)
 
 
-def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ignore_progress) -> Built:
+def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ignore_progress,
+                confinement: Confinement | None = None) -> Built:
+    """The merged model of the inputs; every read confined (by default, to the inputs' own directories)."""
+    if confinement is None:
+        confinement = Confinement.around([*inputs.terraform_dirs, *(p for p, _ in inputs.plans + inputs.templates
+                                                                     + inputs.calico)])
     models: list[Model] = []
     notices: list[Notice] = []
     read = 0
@@ -66,13 +74,13 @@ def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ig
     if inputs.terraform_dirs:
         from linter.terraform import TerraformInputs, load_modules
 
-        loaded = load_modules(inputs.terraform_dirs, TerraformInputs(config.var_files, config.variables))
+        loaded = load_modules(inputs.terraform_dirs, TerraformInputs(config.var_files, config.variables, confinement))
         notices.extend(Notice(Level.NOTE, note) for note in loaded.notes)
         add(loaded.model, len(loaded.model.files))
-    for plan in inputs.plans:
+    for plan, text in inputs.plans:
         from linter.terraform import load_plan
 
-        add(load_plan(plan, tf_root=config.tf_root))
+        add(load_plan(plan, tf_root=config.tf_root, text=text, confinement=confinement))
     if inputs.templates:
         from linter.cloudformation import (
             CfnOptions,
@@ -82,11 +90,11 @@ def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ig
 
         parameters = list(config.cfn_parameters)
         for params_file in config.cfn_parameter_files:
-            params, error = parse_cfn_params_file(params_file)
+            params, error = parse_cfn_params_file(params_file, confinement)
             if error:
                 models.append(Model(problems=(ParseProblem(Where(params_file), error),)))
             parameters.extend(params)
-        options = CfnOptions(tuple(parameters))
+        options = CfnOptions(tuple(parameters), confinement)
         # parents first: a template read as a local nested stack is not linted again on its own
         ordered = sorted(inputs.templates, key=lambda item: "AWS::CloudFormation::Stack" not in item[1])
         read_as_nested: set[str] = set()
@@ -103,6 +111,7 @@ def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ig
             add(load_calico_file(path, text=text))
     models.append(_stated_calico(config))
     problems = tuple(ParseProblem(Where(path), f"cannot read: {why}") for path, why in inputs.unreadable)
+    problems += tuple(ParseProblem(Where(path), why, Level.NOTE) for path, why in inputs.not_read)
     models.append(Model(problems=problems))
     return Built(merge_models(models), tuple(notices))
 
@@ -126,13 +135,15 @@ def _stated_calico(config: Config) -> Model:
 
 def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
     config = request.config
-    inputs = discover(request.paths, config.exclude, config.calico_paths)
+    # the configuration file's own directory too: inside the repository it adds nothing, outside it no PR wrote it
+    confinement = Confinement.around(request.paths, request.root).widened((*request.trusted, *filter(None, [config.source])))
+    inputs = discover(request.paths, config.exclude, config.calico_paths, confinement)
     progress = request.progress or _ignore_progress
-    built = build_model(inputs, config, progress)
+    built = build_model(inputs, config, progress, confinement)
     model = _suppressions_by_id(built.model, rules)
     selected = config.selected_rules([r.id for r in rules])
     files = tuple(sorted(set(model.files) | {p for p, _ in inputs.templates} | {p for p, _ in inputs.calico}
-                         | set(inputs.plans)))
+                         | {p for p, _ in inputs.plans}))
 
     def checked(done: int, total: int) -> None:
         progress(Progress(len(files), done, total))

@@ -319,7 +319,7 @@ def test_broken_yaml_of_someone_else_is_ignored_silently() -> None:
 
 def test_unreadable_bytes_are_ignored(tmp_path: Path) -> None:
     path = tmp_path / "binary.yaml"
-    path.write_bytes(b"\xff\xfe\x00garbage")
+    path.write_bytes(b"\x80\x81\x00garbage")  # (\xff\xfe would be a UTF-16 byte-order mark)
     assert load_calico_file(str(path)) == Model()
 
 

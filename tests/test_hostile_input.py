@@ -8,6 +8,9 @@ a subprocess under an address-space limit and a timeout.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -58,3 +61,102 @@ def test_a_failed_run_leaves_no_stale_report(tmp_path: Path) -> None:
                    "--format", "json", "--output", str(missing_dir))
     assert code == 2
     assert not report.exists() and [p.name for p in tmp_path.iterdir()] == []
+
+
+# ------------------------------------------------------------------------------ confinement
+
+SECRET = "SECRET-7f3a9c-DO-NOT-LEAK"
+FORMATS = ("json", "sarif", "junit", "github")
+
+
+def _run_all_formats(target: Path, out: Path, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """One subprocess run writing every format; (exit code, all outputs and stderr concatenated)."""
+    args = [sys.executable, "-m", "linter", "scan", str(target), "--format", "text"]
+    for fmt in FORMATS:
+        args += ["--format", fmt, "--output", str(out / f"report.{fmt}")]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=60, cwd=target,
+                            env={**os.environ, "NO_COLOR": "1", **(env or {})})
+    texts = [result.stdout, result.stderr] + [(out / f"report.{fmt}").read_text() for fmt in FORMATS]
+    return result.returncode, "\n".join(texts)
+
+
+def _plant_outside(tmp_path: Path) -> tuple[Path, Path]:
+    """A repository (with .git) whose infra/ reaches for files outside it; (repository, outside)."""
+    outside = tmp_path / "outside"
+    (outside / "module").mkdir(parents=True)
+    (outside / "secret.txt").write_text(SECRET)
+    (outside / "pool.yaml").write_text(
+        f"apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: p\nspec:\n"
+        f"  cidr: 10.9.0.0/16\n  ipipMode: {SECRET}\n")
+    (outside / "module" / "main.tf").write_text(
+        f'resource "aws_security_group" "leak" {{\n  name = "{SECRET}"\n}}\n')
+    (outside / "nested.yaml").write_text(
+        f"Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: {SECRET}\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    infra = repo / "infra"
+    infra.mkdir()
+    (infra / "main.tf").write_text(FIXTURES.joinpath("reads_outside.tf").read_text())
+    (infra / "stack.yaml").write_text(FIXTURES.joinpath("nested_outside.yaml").read_text())
+    (infra / "link.yaml").symlink_to(outside / "pool.yaml")
+    (infra / "secret.tf").symlink_to(outside / "secret.txt")
+    (infra / "inside.sh").write_text("#!/bin/sh\necho inside\n")
+    return repo, outside
+
+
+def test_nothing_read_from_outside_reaches_any_output(tmp_path: Path) -> None:
+    repo, outside = _plant_outside(tmp_path)
+    code, outputs = _run_all_formats(repo / "infra", tmp_path, env={"CALICO_LINT_TOKEN": SECRET})
+    assert code in (0, 1), outputs
+    assert SECRET not in outputs
+    assert str(outside) not in outputs.replace(str(outside) + "/pool.yaml", "")  # no path learnt by abspath()
+    assert "Traceback" not in outputs
+    assert "outside the scanned tree" in outputs
+
+
+def test_refused_reads_are_unknown_outside_the_tree(tmp_path: Path) -> None:
+    from linter.terraform.modules import load_terraform
+
+    repo, _ = _plant_outside(tmp_path)
+    load = load_terraform([str(repo / "infra")])
+    values = next(r for r in load.resources if r.address == "null_resource.reads").instances[0].values
+    for name in ("environ", "relative", "template", "exists", "base64", "absolute"):
+        assert "outside the scanned tree" in str(values[name]), (name, values[name])
+    assert values["inside"] == "#!/bin/sh\necho inside\n"
+    assert values["inside_exists"] is True and values["repo_file"].endswith("/repo/infra/inside.sh")
+    assert not any(r.address.startswith("module.outside") for r in load.resources)
+    assert any("outside the scanned tree" in note for note in load.notes)
+    assert any("secret.tf" in p.where.file and "outside the scanned tree" in p.message for p in load.problems)
+
+
+def test_the_walk_survives_dangling_looping_and_special_files(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "dangling.yaml").symlink_to(root / "nowhere.yaml")
+    (root / "loop.yaml").symlink_to(root / "loop.yaml")
+    (root / "zero.yaml").symlink_to("/dev/zero")
+    os.mkfifo(root / "fifo.yaml")
+    (root / "up").symlink_to(tmp_path)  # a directory link out of the tree: never walked
+    (root / "pool.yaml").write_text(
+        "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: p\nspec:\n  cidr: 10.9.0.0/16\n"
+        "  ipipMode: Sometimes\n")
+    code, output = lint(str(root), "--format", "json")
+    report = json.loads(output)
+    assert code == 1 and {f["rule"] for f in report["findings"]} >= {"CAL011"}
+    notes = {f["file"]: f["message"] for f in report["findings"] if f["rule"] == "CAL000"}
+    assert "dangling symbolic link" in notes[str(root / "dangling.yaml")]
+    assert "symbolic link loop" in notes[str(root / "loop.yaml")]
+    assert "outside the scanned tree" in notes[str(root / "zero.yaml")]
+    assert "FIFO" in notes[str(root / "fifo.yaml")]
+
+
+def test_devices_are_never_read_even_inside_the_roots(tmp_path: Path) -> None:
+    from linter.confine import Confinement, Refused
+
+    everything = Confinement(("/",))
+    refused = everything.read_bytes("/dev/zero")
+    assert isinstance(refused, Refused) and "character device" in refused.reason
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 2048)
+    refused = everything.read_bytes(str(big), limit=1024)
+    assert isinstance(refused, Refused) and "limit of 1,024 bytes" in refused.reason

@@ -9,21 +9,24 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "linter"
 
 FAMILIES = ("linter.terraform", "linter.cloudformation", "linter.calico")
-SHARED = ("linter.model", "linter.cidrs", "linter.aws", "linter.suppression_comments")  # what every parser may use
+SHARED = ("linter.model", "linter.cidrs", "linter.limits", "linter.confine", "linter.aws",
+          "linter.suppression_comments")  # what every parser may use
 
 # module (or package prefix) -> the modules and packages of ours it may import (itself always)
 ALLOWED = {
     "linter.model": (),
     "linter.cidrs": (),
+    "linter.limits": (),
+    "linter.confine": ("linter.model", "linter.limits"),
     "linter.aws": ("linter.model",),
     "linter.suppression_comments": ("linter.model",),
     "linter.terraform": SHARED + ("linter.calico", "linter.cloudformation"),  # entry points only, below
     "linter.cloudformation": SHARED,
     "linter.calico": SHARED,
-    "linter.engine": ("linter.model", "linter.cidrs"),
+    "linter.engine": ("linter.model", "linter.cidrs", "linter.limits"),
     "linter.reporters.describe": ("linter.model", "linter.reporters", "linter.config", "linter.engine"),
     "linter.reporters": ("linter.model",),
-    "linter.discover": ("linter.model",),
+    "linter.discover": ("linter.model", "linter.confine", "linter.limits"),
     "linter.config": ("linter.model",),
     "linter.options": ("linter.model", "linter.config"),
     "linter.fixes": ("linter.model",),

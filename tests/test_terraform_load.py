@@ -276,7 +276,7 @@ def test_unreadable_files_are_problems(tmp_path: Path) -> None:
     (tmp_path / "ok.tf").write_text('resource "a" "c" {}\n')
     load = load_terraform([str(tmp_path)])
     assert [r.address for r in load.resources] == ["a.c"]
-    assert [p.message for p in load.problems] == ["file is not UTF-8 text"]
+    assert [(p.message.split(" (")[0], p.where.line) for p in load.problems] == [("cannot read file: not UTF-8 text", 2)]
 
 
 def test_recursive_local_module_does_not_loop(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any, Sequence
 
+from linter.confine import Confinement, Refused, decode_text
 from linter.model import Level, Model, ParseProblem, Where, merge_models
 from linter.calico.node import ConfigMaps, calico_node_container, read_calico_node
 from linter.calico.operator import is_helm_values, read_helm_values, read_installation
@@ -51,14 +52,12 @@ def looks_like_kubernetes(text: str) -> bool:
 def load_calico_file(path: str, *, text: str | None = None) -> Model:
     """The Calico configuration in one YAML/JSON file (read from `path` unless `text` is given)."""
     if text is None:
-        try:
-            with open(path, encoding="utf-8-sig") as stream:
-                text = stream.read()
-        except UnicodeDecodeError:
+        data = Confinement.around([path]).read_bytes(path)
+        if isinstance(data, Refused):
+            return Model(problems=(ParseProblem(Where(path), f"cannot read file: {data.reason}"),), files=(path,))
+        text = decode_text(data)
+        if text is None:
             return Model()  # not a text file: not ours
-        except OSError as error:
-            return Model(problems=(ParseProblem(Where(path), f"cannot read file: {error.strerror or error}"),),
-                         files=(path,))
     documents = load_relevant_documents(text)
     if isinstance(documents, YamlFailure):
         documents = _json_fallback(text, documents)

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from linter.model import Model, ParseProblem, Unknown, Where, merge_models
+from linter.confine import OUTSIDE, Confinement, Refused
+from linter.model import Level, Model, ParseProblem, Unknown, Where, merge_models
 
 _SNIFF_VERSION = re.compile(r"\bAWSTemplateFormatVersion\b")
 _SNIFF_RESOURCES = re.compile(r"""^[ \t{]*'?Resources'?[ \t]*:|"Resources"\s*:""", re.MULTILINE)
@@ -24,6 +25,8 @@ _MAX_NESTING = 8
 @dataclass(frozen=True, slots=True)
 class CfnOptions:
     parameters: tuple[tuple[str, str], ...] = ()  # from --cfn-param / --cfn-params, top-level templates
+    # what nested stacks may be read from; None: the template's directory (and its repository root)
+    confinement: Confinement | None = None
 
 
 def is_cloudformation(doc_text: str) -> bool:
@@ -38,14 +41,12 @@ def is_cloudformation(doc_text: str) -> bool:
 # ------------------------------------------------------------------------------------ parameters
 
 
-def parse_cfn_params_file(path: str) -> tuple[tuple[tuple[str, str], ...], str | None]:
+def parse_cfn_params_file(path: str, confinement: Confinement | None = None) -> tuple[tuple[tuple[str, str], ...], str | None]:
     """Parameters from a file: `[{"ParameterKey", "ParameterValue"}]` (the AWS CLI's form),
     `{"Parameters": {...}}` (cfn-lint's and CodePipeline's) or a plain `{name: value}`."""
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as err:
-        return (), f"cannot read parameters file {path}: {err}"
+    text = (confinement or Confinement.around([path])).read_text(path)
+    if isinstance(text, Refused):
+        return (), f"cannot read parameters file {path}: {text.reason}"
     try:
         data = json.loads(text)
     except ValueError as err:
@@ -99,46 +100,42 @@ def load_template(path: str, options: CfnOptions = CfnOptions(), *, text: str | 
     `path` should be absolute (the CLI passes absolute paths); it is the deployment's name.
     """
     file = path.replace(os.sep, "/")
+    confinement = options.confinement or Confinement.around([file])
     if text is None:
-        text, problem = _read(file)
+        text, problem = _read(file, confinement)
         if problem is not None:
             return Model(problems=(problem,), files=(file,))
-    loader = _Loader(deployment=file)
+    loader = _Loader(deployment=file, confinement=confinement)
     return loader.load_top(file, text, dict(options.parameters), address_prefix="", fixed_line=None)
 
 
 def load_template_text(text: str, *, file: str, deployment: str, address_prefix: str, line_offset: int,
-                       parameters: tuple[tuple[str, str], ...] = ()) -> Model:
+                       parameters: tuple[tuple[str, str], ...] = (), confinement: Confinement | None = None) -> Model:
     """A template embedded in Terraform (`aws_cloudformation_stack.template_body`).
 
     Addresses are f"{address_prefix}.{LogicalId}"; every element and problem is located at
     (file, line_offset), the Terraform resource. A string holding `${` outside Fn::Sub is a Terraform
     interpolation that stayed unknown: Unknown.
     """
-    loader = _Loader(deployment=deployment)
+    loader = _Loader(deployment=deployment, confinement=confinement or Confinement.around([file]))
     prefix = f"{address_prefix}." if address_prefix else ""
     return loader.load_top(file.replace(os.sep, "/"), text, dict(parameters), address_prefix=prefix,
                            fixed_line=max(int(line_offset), 1))
 
 
-def _read(file: str) -> tuple[str, ParseProblem | None]:
-    try:
-        with open(file, "rb") as handle:
-            data = handle.read()
-    except OSError as err:
-        return "", ParseProblem(Where(file, 1, 1, ""), f"cannot read template: {err.strerror or err}")
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        return "", ParseProblem(Where(file, line, 1, ""), f"template is not UTF-8: {err.reason}")
+def _read(file: str, confinement: Confinement) -> tuple[str, ParseProblem | None]:
+    text = confinement.read_text(file)
+    if isinstance(text, Refused):
+        return "", ParseProblem(Where(file, text.line, 1, ""), f"cannot read template: {text.reason}")
+    return text, None
 
 
 class _Loader:
     """One top-level template's load: decodes each file once, builds nested scopes on demand."""
 
-    def __init__(self, deployment: str) -> None:
+    def __init__(self, deployment: str, confinement: Confinement) -> None:
         self.deployment = deployment
+        self.confinement = confinement
         self.decoded: dict[str, tuple[Any, str]] = {}  # file -> (template or None, text)
         self.problems: list[ParseProblem] = []
         self.files: list[str] = []
@@ -218,6 +215,16 @@ class _Loader:
         path = _local_template(parent.file, parent.value(props.get("TemplateURL")))
         if path is None or path in parent.ancestors:
             return None
+        if not self.confinement.holds(path):
+            from linter.cloudformation.intrinsics import line_col
+
+            line = parent.fixed_line or (line_col(parent.resources[logical_id]) or (1, 1))[0]
+            self.problems.append(ParseProblem(Where(parent.file, line, 1, key),
+                                              f"nested stack {key}: its TemplateURL is {OUTSIDE}: not read, "
+                                              "its resources are UNKNOWN", Level.NOTE))
+            return None
+        if not os.path.isfile(path):
+            return None
         template = self._decode_file(path)
         if template is None:
             return None
@@ -234,7 +241,7 @@ class _Loader:
     def _decode_file(self, path: str) -> Any:
         if path not in self.decoded:
             self.files.append(path)
-            text, problem = _read(path)
+            text, problem = _read(path, self.confinement)
             if problem is not None:
                 self.problems.append(problem)
                 template = None
@@ -261,7 +268,7 @@ class _Loader:
 
 
 def _local_template(parent_file: str, url: Any) -> str | None:
-    """The local file a TemplateURL names, if it is a local path that exists."""
+    """The local file a TemplateURL names (whether it exists or may be read is for the caller to tell)."""
     if not isinstance(url, str) or not url.strip():
         return None
     url = url.strip()
@@ -270,8 +277,7 @@ def _local_template(parent_file: str, url: Any) -> str | None:
     elif "://" in url:
         return None  # https://, s3://: not in the scan
     path = url if posixpath.isabs(url) else posixpath.join(posixpath.dirname(parent_file), url)
-    path = posixpath.normpath(path)
-    return path if os.path.isfile(path) else None
+    return posixpath.normpath(path)
 
 
 __all__ = ["CfnOptions", "is_cloudformation", "load_template", "load_template_text",

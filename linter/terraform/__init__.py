@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from linter.confine import Confinement
 from linter.model import Model
 
 
@@ -21,6 +22,8 @@ from linter.model import Model
 class TerraformInputs:
     var_files: tuple[str, ...] = ()
     variables: tuple[tuple[str, str], ...] = ()
+    # what may be read (files, modules, `file()`); None: the module directories and their repository root
+    confinement: Confinement | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,7 @@ def load_modules(module_dirs: Sequence[str], inputs: TerraformInputs = Terraform
     from linter.terraform.to_model import resources_to_model
     from linter.model import merge_models
 
-    loaded = load_terraform(list(module_dirs), TfOptions(inputs.var_files, inputs.variables))
+    loaded = load_terraform(list(module_dirs), TfOptions(inputs.var_files, inputs.variables, inputs.confinement))
     suppressions = tuple(s for path, text in loaded.sources for s in scan_comment_suppressions(text, path))
     model = merge_models([
         resources_to_model(loaded.resources),
@@ -47,8 +50,9 @@ def load_modules(module_dirs: Sequence[str], inputs: TerraformInputs = Terraform
     return TerraformModel(model, tuple(loaded.notes))
 
 
-def load_plan(path: str, *, tf_root: str | None = None, text: str | None = None) -> Model:
+def load_plan(path: str, *, tf_root: str | None = None, text: str | None = None,
+              confinement: Confinement | None = None) -> Model:
     """The model of one plan JSON file; `tf_root` holds its `.tf` files (lines, suppressions)."""
     from linter.terraform.plan import load_plan as _load_plan
 
-    return _load_plan(path, tf_root=tf_root, text=text)
+    return _load_plan(path, tf_root=tf_root, text=text, confinement=confinement)

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from linter.confine import Confinement, Refused
+from linter.limits import MAX_STRING_CHARS
 from linter.model import Unknown
 from linter.terraform import hcl
 from linter.terraform.values import META_KEYS, PartialTemplate, Ref
@@ -42,18 +44,23 @@ class Lazy:
 
 
 class Scope:
-    """Names visible to an expression. Subclasses resolve `var`, `local`, resources, modules..."""
+    """Names visible to an expression. Subclasses resolve `var`, `local`, resources, modules...
 
-    def __init__(self, bindings: dict[str, Any] | None = None, base_dir: str = "") -> None:
+    `reads` is what `file()` and its kind may read: by default nothing (every read is refused).
+    """
+
+    def __init__(self, bindings: dict[str, Any] | None = None, base_dir: str = "",
+                 reads: Confinement = Confinement()) -> None:
         self.bindings = bindings or {}
         self.base_dir = base_dir
+        self.reads = reads
 
     def with_bindings(self, bindings: dict[str, Any]) -> "Scope":
-        return Scope({**self.bindings, **bindings}, self.base_dir)
+        return Scope({**self.bindings, **bindings}, self.base_dir, self.reads)
 
     def isolated(self, bindings: dict[str, Any]) -> "Scope":
         """A scope with only these names (templatefile's variables)."""
-        return Scope(dict(bindings), self.base_dir)
+        return Scope(dict(bindings), self.base_dir, self.reads)
 
     def lookup_root(self, root: hcl.Variable, steps: list[Any]) -> tuple[Any, int]:
         """The value of the root name (and how many of the following steps it consumed)."""
@@ -359,8 +366,9 @@ def _call(expr: hcl.Call, scope: Scope) -> Any:
         return Unknown(expr.text)
     try:
         result = function(_Call(expr, scope), *args)
-    except _Undecided:
-        return Unknown(expr.text)
+    except _Undecided as undecided:
+        why = str(undecided)
+        return Unknown(f"{expr.text} ({why})" if why else expr.text)
     except (_Bad, TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError,
             RecursionError, re.error):
         return EvalError(expr.text)
@@ -1155,26 +1163,44 @@ def _plain_yaml(value: Any) -> Any:
     return str(value)  # dates and the like
 
 
+def _full_path(call: _Call, path: Any) -> str:
+    """The path a file function names (relative to the root module, as Terraform reads it), if it may be read."""
+    text = _as_str(path)
+    full = os.path.normpath(os.path.join(call.scope.base_dir, text))
+    if not call.scope.reads.holds(full):
+        raise _Undecided(OUTSIDE_TREE)  # and nothing about it (not even whether it exists) reaches an output
+    return full
+
+
+OUTSIDE_TREE = "outside the scanned tree"
+
+
+def _read_bytes(call: _Call, path: Any) -> bytes:
+    data = call.scope.reads.read_bytes(_full_path(call, path), MAX_STRING_CHARS)
+    if isinstance(data, Refused):
+        raise _Undecided(data.reason if data.outside or data.reason.startswith("larger") else "")
+    return data
+
+
 def _read_file(call: _Call, path: Any) -> str:
-    path = _as_str(path)
-    full = os.path.join(call.scope.base_dir, path) if not os.path.isabs(path) else path
-    if not os.path.isfile(full):
-        raise _Undecided
+    data = _read_bytes(call, path)
     try:
-        with open(full, encoding="utf-8") as handle:
-            return handle.read(2_000_000)
-    except (OSError, UnicodeDecodeError) as error:
-        raise _Undecided from error
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _Undecided("not UTF-8 text") from error
 
 
 def _f_file(call: _Call, path: Any) -> Any:
     return _read_file(call, path)
 
 
+def _f_filebase64(call: _Call, path: Any) -> Any:
+    return base64.b64encode(_read_bytes(call, path)).decode("ascii")
+
+
 def _f_fileexists(call: _Call, path: Any) -> Any:
-    path = _as_str(path)
-    full = os.path.join(call.scope.base_dir, path) if not os.path.isabs(path) else path
-    return os.path.isfile(full)
+    full = _full_path(call, path)
+    return call.scope.reads.refusal(full) is None
 
 
 def _f_templatefile(call: _Call, path: Any, variables: Any = None) -> Any:
@@ -1323,8 +1349,7 @@ def _f_dirname(call: _Call, path: Any) -> Any:
 
 
 def _f_abspath(call: _Call, path: Any) -> Any:
-    path = _as_str(path)
-    return path if os.path.isabs(path) else os.path.normpath(os.path.join(call.scope.base_dir, path))
+    return _full_path(call, path).replace(os.sep, "/")
 
 
 def _hash(name: str) -> Callable[..., Any]:
@@ -1367,7 +1392,7 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], bool]] = {
     "base64decode": (_f_base64decode, False), "jsonencode": (_f_jsonencode, True),
     "jsondecode": (_f_jsondecode, False), "yamlencode": (_f_yamlencode, False),
     "yamldecode": (_f_yamldecode, False), "file": (_f_file, False), "fileexists": (_f_fileexists, False),
-    "templatefile": (_f_templatefile, False), "filebase64": (_f_unknown, True),
+    "templatefile": (_f_templatefile, False), "filebase64": (_f_filebase64, False),
     "sort": (_f_sort, False), "reverse": (_f_reverse, True), "sum": (_f_sum, False),
     "one": (_f_one, True), "alltrue": (_f_alltrue, True), "anytrue": (_f_anytrue, True),
     "setunion": (_f_setunion, True), "setintersection": (_f_setintersection, True),

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from linter.confine import OUTSIDE, Confinement, Refused
 from linter.model import ParseProblem, Unknown, Where
 from linter.terraform import hcl
 from linter.terraform.evaluate import (EvalError, Lazy, Scope, evaluate, finalize, has_unknown, to_bool,
@@ -25,6 +26,8 @@ from linter.terraform.values import (ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, 
 class TfOptions:
     var_files: tuple[str, ...] = ()  # --var-file (absolute paths), applied to every root
     variables: tuple[tuple[str, str], ...] = ()  # --var NAME=VALUE
+    # what may be read; None: the module directories given (and their repository root)
+    confinement: Confinement | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +41,8 @@ class TfLoad:
 def load_terraform(module_dirs: Sequence[str], options: TfOptions = TfOptions()) -> TfLoad:
     """Evaluate every root module among `module_dirs` (directories called as local modules by
     another directory of the set are evaluated inside their caller)."""
-    loader = _Loader()
     dirs = list(dict.fromkeys(_norm(d) for d in module_dirs))
+    loader = _Loader(options.confinement or Confinement.around([*dirs, *options.var_files]))
     overrides = loader.option_values(options)
     resources: list[TfResource] = []
     for root in _roots(loader, dirs):
@@ -58,11 +61,11 @@ class TfDeclarations:
     sources: tuple[tuple[str, str], ...]  # (file, text) of every file read
 
 
-def declarations(module_dir: str) -> TfDeclarations:
+def declarations(module_dir: str, confinement: Confinement | None = None) -> TfDeclarations:
     """The resource blocks of a module and of the local modules it calls (and those that
     `.terraform/modules/modules.json` maps to a directory); each file is parsed once."""
-    loader = _Loader()
     root = _norm(module_dir)
+    loader = _Loader(confinement or Confinement.around([root]))
     found: dict[str, tuple[Where, hcl.Block]] = {}
     stack: list[tuple[str, str, tuple[str, ...]]] = [(root, "", (root,))]
     while stack:
@@ -124,22 +127,24 @@ class _Config:
 class _Loader:
     """Parses each file once and collects sources, problems and notes for one load."""
 
-    def __init__(self) -> None:
+    def __init__(self, confinement: Confinement) -> None:
+        self.confinement = confinement
         self.sources: dict[str, str] = {}
         self.problems: list[ParseProblem] = []
         self.notes: list[str] = []
         self._configs: dict[str, _Config] = {}
         self._module_maps: dict[str, dict[str, str]] = {}
 
-    def read(self, path: str) -> hcl.Body | None:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except UnicodeDecodeError:
-            self.problems.append(ParseProblem(Where(path, 1, 1, ""), "file is not UTF-8 text"))
+    def read_text(self, path: str) -> str | None:
+        text = self.confinement.read_text(path)
+        if isinstance(text, Refused):
+            self.problems.append(ParseProblem(Where(path, text.line, 1, ""), f"cannot read file: {text.reason}"))
             return None
-        except OSError as error:
-            self.problems.append(ParseProblem(Where(path, 1, 1, ""), f"cannot read file: {error.strerror}"))
+        return text
+
+    def read(self, path: str) -> hcl.Body | None:
+        text = self.read_text(path)
+        if text is None:
             return None
         self.sources[path] = text
         if path.endswith(".tf.json"):
@@ -155,12 +160,12 @@ class _Loader:
             return cached
         config = _Config(directory, {}, {}, {}, {}, {})
         try:
-            names = sorted(os.listdir(directory))
+            names = sorted(os.listdir(directory)) if self.confinement.directory(directory) is None else []
         except OSError:
             names = []
         for name in names:
             path = f"{directory}/{name}"
-            if not name.endswith((".tf", ".tf.json")) or not os.path.isfile(path):
+            if not name.endswith((".tf", ".tf.json")) or os.path.isdir(path):
                 continue
             body = self.read(path)
             if body is not None:
@@ -170,11 +175,12 @@ class _Loader:
 
     def tfvars(self, path: str) -> dict[str, Any]:
         if path.endswith(".json"):
+            text = self.read_text(path)
+            if text is None:
+                return {}
             try:
-                with open(path, encoding="utf-8") as handle:
-                    text = handle.read()
                 data = json.loads(text)
-            except (OSError, UnicodeDecodeError, ValueError) as error:
+            except (ValueError, RecursionError) as error:
                 message = f"cannot read variables file: {error}"
                 self.problems.append(ParseProblem(Where(path, 1, 1, ""), message))
                 return {}
@@ -196,7 +202,7 @@ class _Loader:
         ordered = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
         ordered += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
         for name in ordered:
-            if os.path.isfile(f"{root}/{name}"):
+            if not os.path.isdir(f"{root}/{name}"):
                 values.update(self.tfvars(f"{root}/{name}"))
         return values
 
@@ -224,6 +230,9 @@ class _Loader:
                 self.notes.append(f"{key_path}: source '{source}' is not local: its resources are UNKNOWN")
                 return None
             target = _norm(os.path.join(root, mapped))
+        if not self.confinement.holds(target):
+            self.notes.append(f"{key_path}: module directory '{source}' is {OUTSIDE}: its resources are UNKNOWN")
+            return None
         if not os.path.isdir(target):
             self.notes.append(f"{key_path}: module directory '{source}' not found: its resources are UNKNOWN")
             return None
@@ -234,13 +243,13 @@ class _Loader:
         if cached is not None:
             return cached
         mapping: dict[str, str] = {}
+        text = self.confinement.read_text(f"{root}/.terraform/modules/modules.json")
         try:
-            with open(f"{root}/.terraform/modules/modules.json", encoding="utf-8") as handle:
-                data = json.load(handle)
+            data = json.loads(text) if isinstance(text, str) else {}
             for entry in data.get("Modules", []) if isinstance(data, dict) else []:
                 if isinstance(entry, dict) and entry.get("Key") and isinstance(entry.get("Dir"), str):
                     mapping[str(entry["Key"])] = entry["Dir"]
-        except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        except (ValueError, RecursionError, AttributeError):
             pass
         self._module_maps[root] = mapping
         return mapping
@@ -622,7 +631,7 @@ def _for_each_pairs(value: Any) -> list[tuple[str, Any]] | None:
 
 class _ModuleScope(Scope):
     def __init__(self, module: _Module, bindings: dict[str, Any]) -> None:
-        super().__init__(bindings, module.root)
+        super().__init__(bindings, module.root, module.loader.confinement)
         self.module = module
 
     def with_bindings(self, bindings: dict[str, Any]) -> Scope:

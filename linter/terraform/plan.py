@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from linter.confine import Confinement, Refused
 from linter.model import Model, ParseProblem, Suppression, Unknown, Where, merge_models
 from linter.suppression_comments import scan_comment_suppressions
 from linter.terraform.values import COLUMN, LINE, PLANNED, Ref, TfInstance, TfResource
@@ -43,17 +44,16 @@ class _Shape(ValueError):
     """The JSON parses but is not a plan of the expected shape."""
 
 
-def load_plan(path: str, *, tf_root: str | None = None, text: str | None = None) -> Model:
+def load_plan(path: str, *, tf_root: str | None = None, text: str | None = None,
+              confinement: Confinement | None = None) -> Model:
     """One plan JSON file -> the model (its problems as CAL000, never an exception)."""
     plan_path = _norm(path)
+    confinement = confinement or Confinement.around([plan_path, *([tf_root] if tf_root else [])])
     if text is None:
-        try:
-            with open(plan_path, encoding="utf-8") as handle:
-                text = handle.read()
-        except UnicodeDecodeError:
-            return _problem(plan_path, 1, 1, "file is not UTF-8 text")
-        except OSError as error:
-            return _problem(plan_path, 1, 1, f"cannot read file: {error.strerror or error}")
+        read = confinement.read_text(plan_path)
+        if isinstance(read, Refused):
+            return _problem(plan_path, read.line, 1, f"cannot read file: {read.reason}")
+        text = read
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -63,13 +63,13 @@ def load_plan(path: str, *, tf_root: str | None = None, text: str | None = None)
         return _problem(plan_path, 1, 1, f"plan JSON holds an integer of more than {limit:,} digits (Python's limit)")
     except RecursionError:
         return _problem(plan_path, 1, 1, "plan JSON is nested too deeply")
-    lines_dir = _tf_dir(plan_path, tf_root)
+    lines_dir = _tf_dir(plan_path, tf_root, confinement)
     suppressions: tuple[Suppression, ...] = ()
     files: tuple[str, ...] = (plan_path,)
     try:
         resources = _read_plan(data, plan_path, text)
         if lines_dir is not None:
-            resources, sources = _with_hcl_lines(resources, lines_dir)
+            resources, sources = _with_hcl_lines(resources, lines_dir, confinement)
             suppressions = tuple(s for path, text in sources for s in scan_comment_suppressions(text, path))
             files += tuple(path for path, _text in sources)
     except _Shape as error:
@@ -514,8 +514,10 @@ def _mark_value(value: Any, line: int | None) -> Any:
 # ------------------------------------------------------------------------------------------ lines
 
 
-def _tf_dir(plan_path: str, tf_root: str | None) -> str | None:
+def _tf_dir(plan_path: str, tf_root: str | None, confinement: Confinement) -> str | None:
     directory = _norm(tf_root) if tf_root else os.path.dirname(plan_path)
+    if confinement.directory(directory) is not None:
+        return None
     try:
         names = os.listdir(directory)
     except OSError:
@@ -525,11 +527,12 @@ def _tf_dir(plan_path: str, tf_root: str | None) -> str | None:
     return None
 
 
-def _with_hcl_lines(resources: list[TfResource], directory: str) -> tuple[list[TfResource], tuple[tuple[str, str], ...]]:
+def _with_hcl_lines(resources: list[TfResource], directory: str,
+                    confinement: Confinement) -> tuple[list[TfResource], tuple[tuple[str, str], ...]]:
     """Resources located at their HCL blocks (when the .tf files declare them); the files read."""
     from linter.terraform.modules import declarations
 
-    declared = declarations(directory)
+    declared = declarations(directory, confinement)
     located: list[TfResource] = []
     for resource in resources:
         found = declared.blocks.get(resource.address)

@@ -1,0 +1,188 @@
+"""What a scan may read: regular files whose resolved path lies inside the scan roots (or the repository
+root that holds them), at most `MAX_FILE_BYTES` of each, decoded as Terraform's and AWS's tools decode them.
+
+Every read of an input goes through a `Confinement`: the files found by walking, and those a
+configuration names (Terraform `file()`, `templatefile()`, modules, CloudFormation `TemplateURL`, ...).
+A pull request cannot make the linter read `/proc/self/environ` or follow a committed symlink out of the
+tree, and a refused read says why (`Refused`). The roots are data handed to the parsers, never global.
+"""
+from __future__ import annotations
+
+import codecs
+import errno
+import os
+import posixpath
+import stat
+from dataclasses import dataclass
+from typing import Iterable
+
+from linter.limits import MAX_FILE_BYTES
+
+OUTSIDE = "outside the scanned tree"
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A read that did not happen, and why (`reason` reads after the path: "x: outside the scanned tree")."""
+
+    path: str
+    reason: str
+    outside: bool = False  # the path resolves outside the roots (as opposed to missing, special, too big...)
+    line: int = 1  # where the problem is (the first byte that is not UTF-8)
+
+
+def _posix(path: str) -> str:
+    return path.replace(os.sep, "/")
+
+
+def _resolved(path: str) -> str:
+    return _posix(os.path.realpath(path))
+
+
+def _repository_root(directory: str) -> str | None:
+    """The nearest directory at or above `directory` holding `.git` (a directory, or a worktree's file)."""
+    current = directory
+    while True:
+        if os.path.lexists(posixpath.join(current, ".git")):
+            return current
+        parent = posixpath.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+@dataclass(frozen=True, slots=True)
+class Confinement:
+    """The directories a scan may read below (resolved, absolute, POSIX)."""
+
+    roots: tuple[str, ...] = ()
+
+    @staticmethod
+    def around(paths: Iterable[str], working_dir: str = "") -> "Confinement":
+        """The roots for scanning `paths`: each directory (a file's own directory) and its repository root.
+
+        A tree with no `.git` above it (an exported checkout) has the working directory as its repository
+        root when that holds it, unless that is `/`.
+        """
+        roots: dict[str, None] = {}
+        fallback = _resolved(working_dir) if working_dir else ""
+        for raw in paths:
+            path = os.path.abspath(raw)
+            directory = _resolved(path if os.path.isdir(path) else os.path.dirname(path))
+            roots.setdefault(directory, None)
+            repository = _repository_root(directory)
+            if repository is None and fallback not in ("", "/") and directory.startswith(fallback + "/"):
+                repository = fallback
+            if repository is not None:
+                roots.setdefault(repository, None)
+        return Confinement(tuple(roots))
+
+    def widened(self, paths: Iterable[str]) -> "Confinement":
+        """These roots and those `around(paths)` gives (paths named on the command line are trusted)."""
+        extra = Confinement.around(paths).roots
+        return Confinement(tuple(dict.fromkeys(self.roots + extra)))
+
+    def holds(self, path: str) -> bool:
+        """Whether `path`, symlinks resolved, is inside one of the roots."""
+        resolved = _resolved(os.path.abspath(path))
+        return any(root == "/" or resolved == root or resolved.startswith(root + "/") for root in self.roots)
+
+    def refusal(self, path: str) -> Refused | None:
+        """None when `path` may be read: an existing regular file inside the roots; else why not."""
+        if not self.holds(path):
+            return Refused(path, OUTSIDE, outside=True)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as error:
+            return Refused(path, _why_missing(path, error))
+        if not stat.S_ISREG(mode):
+            return Refused(path, f"not a regular file ({_kind(mode)})")
+        return None
+
+    def directory(self, path: str) -> Refused | None:
+        """None when `path` is a directory inside the roots that may be listed; else why not."""
+        if not self.holds(path):
+            return Refused(path, OUTSIDE, outside=True)
+        if not os.path.isdir(path):
+            return Refused(path, "not a directory")
+        return None
+
+    def read_bytes(self, path: str, limit: int = MAX_FILE_BYTES) -> bytes | Refused:
+        refused = self.refusal(path)
+        if refused is not None:
+            return refused
+        try:
+            with open(_resolved(path), "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # replaced since the check
+                    return Refused(path, "not a regular file")
+                data = handle.read(limit + 1)
+        except OSError as error:
+            return Refused(path, f"cannot read: {error.strerror or error}")
+        if len(data) > limit:
+            return Refused(path, f"larger than calico-lint's limit of {limit:,} bytes per file")
+        return data
+
+    def head(self, path: str, size: int) -> bytes | Refused:
+        """The first `size` bytes (to tell whether a file over the limit is one of ours)."""
+        refused = self.refusal(path)
+        if refused is not None:
+            return refused
+        try:
+            with open(_resolved(path), "rb") as handle:
+                return handle.read(size)
+        except OSError as error:
+            return Refused(path, f"cannot read: {error.strerror or error}")
+
+    def read_text(self, path: str, limit: int = MAX_FILE_BYTES) -> str | Refused:
+        data = self.read_bytes(path, limit)
+        if isinstance(data, Refused):
+            return data
+        text = decode_text(data)
+        if text is None:
+            return Refused(path, undecodable_reason(data), line=undecodable_line(data))
+        return text
+
+
+def _why_missing(path: str, error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "a symbolic link loop"
+    if os.path.islink(path) and error.errno == errno.ENOENT:
+        return "a dangling symbolic link"
+    return error.strerror or str(error)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 LE starts like UTF-16 LE
+
+
+def decode_text(data: bytes) -> str | None:
+    """UTF-8, or the encoding its byte-order mark names (PowerShell's `>` writes UTF-16); None if neither."""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def undecodable_reason(data: bytes) -> str:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"not UTF-8 text (byte {error.start + 1}: {error.reason}; UTF-16 needs its byte-order mark)"
+    return "not text in the encoding its byte-order mark names"
+
+
+def undecodable_line(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return data.count(b"\n", 0, error.start) + 1
+    return 1

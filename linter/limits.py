@@ -1,0 +1,31 @@
+"""The bounds on the work one scan may do (issue 9): every limit in one place, far above real configurations.
+
+A value over a limit is UNKNOWN (or a CAL000) whose text names the limit, never a hang or a MemoryError.
+Imports nothing of ours.
+"""
+from __future__ import annotations
+
+# bytes read from any one file: the largest real plans seen are ~12 MB (a monorepo's `terraform show -json`)
+MAX_FILE_BYTES = 64 * 1024 * 1024
+# nodes of a YAML document once its aliases are expanded: a 1 MB CloudFormation template (AWS's maximum)
+# has ~100,000; a billion-laughs file has 10^9 from 448 bytes
+MAX_YAML_NODES = 1_000_000
+# Terraform: nodes (list and map elements) of one value seen as a tree (shared sub-values counted each time)
+MAX_VALUE_NODES = 200_000
+# Terraform: characters of one string, and of all the strings held by one value
+MAX_STRING_CHARS = 16 * 1024 * 1024
+MAX_VALUE_CHARS = 64 * 1024 * 1024
+# Terraform: evaluation steps (each `for` iteration, each element built, each element a traversal visits)
+# for one root module and the modules it calls; real roots take a few thousand
+MAX_EVALUATION_STEPS = 1_000_000
+# Terraform: resource instances of one root module, across nested module count/for_each x resource count
+MAX_TOTAL_INSTANCES = 100_000
+# Terraform: instances of one `count` / `for_each` (a larger one is UNKNOWN rather than expanded)
+MAX_INSTANCES = 10_000
+# Terraform: the memory RE2 may use to compile one regex() / regexall() / replace() pattern
+MAX_REGEX_MEMORY = 8 * 1024 * 1024
+
+
+def over(limit_name: str, limit: int) -> str:
+    """The text an UNKNOWN or CAL000 uses for a value past a limit."""
+    return f"over calico-lint's limit of {limit:,} {limit_name}"
