@@ -1,7 +1,81 @@
-"""Evidence in user data that a node turns its own source/destination check off."""
+"""AWS semantics shared by Terraform and CloudFormation: how AWS reads a rule's protocol, ports and
+booleans; evidence in user data that a node turns its own source/destination check off; Kubernetes evidence.
+"""
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
+
+from linter.model import ALL_PROTOCOLS, NO_PORTS, PROTOCOL_NAMES, PROTOCOLS_WITH_PORTS, PortRange, Unknown
+
+Describe = Callable[[Any], str]  # how a family writes a value it could not read (repr, an intrinsic's text)
+
+
+def protocol_number(value: Any, name: str, describe: Describe = repr) -> int | Unknown:
+    """An IP protocol as AWS reads it: a name (tcp, udp, icmp, icmpv6, all), -1 for all, or a number 0-255."""
+    if isinstance(value, Unknown):
+        return value
+    if value is None:
+        return Unknown(f"{name} not given")
+    if isinstance(value, str) and value.strip().lower() in PROTOCOL_NAMES:
+        return PROTOCOL_NAMES[value.strip().lower()]
+    number = _integer(value)
+    if number == ALL_PROTOCOLS or (number is not None and 0 <= number <= 255):
+        return number
+    return Unknown(f"{name} {describe(value)}")
+
+
+def port_range(protocol: int | Unknown, low: Any, high: Any, describe: Describe = repr) -> PortRange | None | Unknown:
+    """The ports a rule admits, as AWS reads FromPort/ToPort: None is every port (or a protocol without ports).
+
+    AWS refuses a TCP/UDP rule without both bounds ("Must specify both from and to ports with TCP/UDP"),
+    with one bound -1, a bound outside 0-65535, or from above to: such a rule admits no port (NO_PORTS).
+    """
+    if isinstance(protocol, int) and protocol not in PROTOCOLS_WITH_PORTS:
+        return None
+    bounds = []
+    for value in (low, high):
+        if isinstance(value, Unknown):
+            return value
+        number = _integer(value) if value is not None else None
+        if value is not None and number is None:
+            return Unknown(f"port {describe(value)}")
+        bounds.append(number)
+    lo, hi = bounds
+    if lo is None or hi is None:
+        return None if isinstance(protocol, Unknown) else NO_PORTS  # an unknown protocol decides (unknown) first
+    if lo == hi == -1 or (lo == 0 and hi == 65535):
+        return None
+    if not 0 <= lo <= hi <= 65535:
+        return NO_PORTS
+    return PortRange(lo, hi)
+
+
+def boolean(value: Any, name: str, describe: Describe = repr) -> bool | Unknown | None:
+    """A boolean as Terraform and CloudFormation pass it to AWS: true/false or "true"/"false" in any case.
+    None: not given (the caller knows AWS's default)."""
+    if value is None or isinstance(value, (bool, Unknown)):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return Unknown(f"{name} {describe(value)}")
+
+
+def _integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else None
+    return None
+
 
 # aws ec2 modify-instance-attribute --instance-id ... --no-source-dest-check
 # aws ec2 modify-instance-attribute --source-dest-check "{\"Value\": false}"

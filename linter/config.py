@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from linter.model import Level, RuleDoc
+from linter.model import Level, SrcDstCheck, RuleDoc
 
 CONFIG_NAMES = (".calico-lint.yaml", ".calico-lint.yml")
 TOOL_TABLE = "calico-lint"  # [tool.calico-lint] in pyproject.toml
@@ -33,7 +33,7 @@ class Config:
     calico_paths: tuple[str, ...] = ()
     calico_pools: tuple[Mapping[str, Any], ...] = ()
     calico_bgp: bool | None = None
-    calico_src_dst_check: str | None = None
+    calico_src_dst_check: SrcDstCheck | None = None
     var_files: tuple[str, ...] = ()
     variables: tuple[tuple[str, str], ...] = ()
     cfn_parameters: tuple[tuple[str, str], ...] = ()
@@ -200,7 +200,7 @@ def config_from_mapping(data: Mapping[str, Any], base: Path, source: str | None 
         calico_paths=paths(calico.get("paths")),
         calico_pools=tuple(calico.get("pools", ())),
         calico_bgp=calico.get("bgp"),
-        calico_src_dst_check=calico.get("awsSrcDstCheck"),
+        calico_src_dst_check=SrcDstCheck(calico["awsSrcDstCheck"]) if "awsSrcDstCheck" in calico else None,
         var_files=paths(terraform.get("var_files")),
         variables=tuple((k, _text(v)) for k, v in terraform.get("vars", {}).items()),
         cfn_parameters=tuple((k, _text(v)) for k, v in cfn.get("parameters", {}).items()),

@@ -9,7 +9,7 @@ import hashlib
 import posixpath
 from dataclasses import dataclass
 from enum import Enum
-from typing import Union
+from typing import Mapping, Union
 
 # ------------------------------------------------------------------------------------------ values
 
@@ -80,19 +80,31 @@ ICMPV6 = 58
 IPIP = 4
 GRE = 47
 PROTOCOLS_WITH_PORTS = frozenset({TCP, UDP})
+# the names AWS takes for IP protocols (rule files use them too); every other protocol is its number
+PROTOCOL_NAMES: Mapping[str, int] = {"-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS, "tcp": TCP, "udp": UDP, "icmp": ICMP,
+                                     "icmpv6": ICMPV6}
+
+
+def protocol_name(number: int) -> str:
+    """As AWS writes it in a rule: `tcp`, `udp`, `icmp`, `icmpv6`, `-1`, or the number."""
+    return {TCP: "tcp", UDP: "udp", ICMP: "icmp", ICMPV6: "icmpv6"}.get(number, str(number))
+
 
 Protocol = Union[int, Unknown]
 
 
 @dataclass(frozen=True, slots=True)
 class PortRange:
-    """Inclusive port range; `None` bounds are not used: an all-ports rule has `ports=None`."""
+    """Inclusive port range; an all-ports rule has `ports=None`; NO_PORTS (low > high) admits no port."""
 
     low: int
     high: int
 
     def contains(self, port: int) -> bool:
         return self.low <= port <= self.high
+
+
+NO_PORTS = PortRange(0, -1)  # a TCP/UDP rule AWS refuses (a bound missing or out of range): it admits nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,10 +274,21 @@ class IpPool:
     family: int | None = None  # 4 or 6 where the CIDR cannot say (calico-node's IPv6 pool); None: from the CIDR
 
 
+class SrcDstCheck(str, Enum):
+    """Felix's awsSrcDstCheck (FELIX_AWSSRCDSTCHECK): what Felix does to its node's source/destination check."""
+
+    DISABLE = "Disable"
+    ENABLE = "Enable"
+    DO_NOTHING = "DoNothing"
+
+
 @dataclass(frozen=True, slots=True)
 class FelixConfig:
+    """Felix's AWS source/destination check setting, from a FelixConfiguration, calico-node's environment
+    (FELIX_AWSSRCDSTCHECK) or the configuration file: the one place the engine reads it."""
+
     key: str
-    aws_src_dst_check: str | Unknown | None  # "Disable" | "Enable" | "DoNothing" | None (unset)
+    aws_src_dst_check: SrcDstCheck | Unknown | None  # None: not set by this document
     where: Where
     wireguard: bool | Unknown | None = None  # wireguardEnabled (None: unset; Felix's default is off)
     wireguard_v6: bool | Unknown | None = None  # wireguardEnabledV6
@@ -288,7 +311,6 @@ class CalicoNetwork:
     where: Where
     bgp: bool | Unknown | None = None  # None: not stated by this document
     networking: Networking | Unknown | None = None
-    felix_src_dst_check: str | Unknown | None = None  # FELIX_AWSSRCDSTCHECK
     typha: bool | Unknown | None = None  # whether Typha runs (None: not stated by this document)
 
 
@@ -396,6 +418,12 @@ class Finding:
         identity = self.identity or self.where.address
         return hashlib.sha256(f"{self.rule}\x00{identity}".encode("utf-8")).hexdigest()
 
+    @property
+    def order(self) -> tuple[str, int, str, str, int, int, str]:
+        """How findings are listed everywhere: (file, line, rule, resource), the most severe first, column, message."""
+        where = self.where
+        return (where.file, where.line, self.rule, where.address, -self.level.rank, where.column, self.message)
+
 
 @dataclass(frozen=True, slots=True)
 class Notice:
@@ -429,7 +457,7 @@ class Model:
     files: tuple[str, ...] = ()
 
     def merged(self, other: "Model") -> "Model":
-        return Model(**{name: getattr(self, name) + getattr(other, name) for name in _MODEL_FIELDS})
+        return merge_models((self, other))
 
 
 _MODEL_FIELDS = tuple(Model.__dataclass_fields__)

@@ -162,7 +162,7 @@ def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
     notices = built.notices + evaluation.notices
     if not files and not model.problems:
         notices += (Notice(Level.WARNING, NOTHING_FOUND),)
-    report = Report(findings=tuple(sorted(findings, key=_order)), rules=ran, notices=notices,
+    report = Report(findings=tuple(sorted(findings, key=lambda finding: finding.order)), rules=ran, notices=notices,
                     problems=model.problems, files=files, root=request.root, tool_version=__version__)
     return report, model
 
@@ -180,10 +180,6 @@ def _strict(finding: Finding) -> Finding:
     if finding.unverified:
         return replace(finding, level=Level.ERROR)
     return finding
-
-
-def _order(finding: Finding) -> tuple:
-    return (finding.where.file, finding.where.line, finding.rule, finding.where.address, finding.message)
 
 
 def exit_code(report: Report, fail_on: Level) -> int:

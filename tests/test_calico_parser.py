@@ -16,6 +16,7 @@ from linter.model import (
     Model,
     Networking,
     ParseProblem,
+    SrcDstCheck,
     Unknown,
     Where,
 )
@@ -191,7 +192,8 @@ def test_calico_node_reads_env_and_resolves_config_map() -> None:
     assert model.pools == (IpPool("DaemonSet/calico-node", "10.244.0.0/16", ALWAYS, NEVER, True, where,
                                   "calico-node environment", fallback=True),)
     assert model.calico == (CalicoNetwork("DaemonSet/calico-node", where, bgp=True, networking=Networking.CALICO,
-                                          felix_src_dst_check="Disable", typha=False),)
+                                          typha=False),)
+    assert model.felix == (FelixConfig("DaemonSet/calico-node", SrcDstCheck.DISABLE, where, environment=True),)
     assert model.config_problems == ()
 
 
@@ -200,8 +202,7 @@ def test_calico_node_defaults() -> None:
     (pool,) = model.pools
     assert (pool.ipip, pool.vxlan, pool.nat_outgoing, pool.fallback) == (NEVER, NEVER, True, True)
     assert isinstance(pool.cidr, Unknown)  # kubeadm podSubnet, else 192.168.0.0/16: not guessed
-    assert (model.calico[0].bgp, model.calico[0].networking, model.calico[0].felix_src_dst_check) == (
-        True, Networking.CALICO, None)
+    assert (model.calico[0].bgp, model.calico[0].networking, model.felix) == (True, Networking.CALICO, ())
 
 
 def test_calico_node_found_by_image_whatever_the_names() -> None:
@@ -241,7 +242,7 @@ def test_env_values_are_case_insensitive() -> None:
     model = node_model(env(CALICO_IPV4POOL_IPIP="cross-subnet", CALICO_IPV4POOL_NAT_OUTGOING="FALSE",
                            FELIX_AWSSRCDSTCHECK="DISABLE"))
     assert (model.pools[0].ipip, model.pools[0].nat_outgoing) == (CROSS, False)
-    assert model.calico[0].felix_src_dst_check == "Disable"
+    assert [f.aws_src_dst_check for f in model.felix] == [SrcDstCheck.DISABLE]
 
 
 def test_unresolved_config_map_is_unknown_and_placeholders_are_unknown() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from linter.model import CalicoNetwork, EncapMode, FelixConfig, IpPool, Model, Networking, Unknown, Where
+from linter.model import CalicoNetwork, EncapMode, FelixConfig, IpPool, Model, Networking, SrcDstCheck, Unknown, Where
 from linter.calico.resources import get, problems_to_model, read_cidr
 from linter.calico.validate import Problem, parse_cidr
 from linter.calico.values import scalar
@@ -19,7 +19,7 @@ ORIGIN_NODE = "calico-node environment"
 _MODES = {"always": EncapMode.ALWAYS, "crosssubnet": EncapMode.CROSS_SUBNET, "cross-subnet": EncapMode.CROSS_SUBNET,
           "never": EncapMode.NEVER, "off": EncapMode.NEVER}
 _BOOLS = {"true": True, "t": True, "1": True, "false": False, "f": False, "0": False}
-_SRC_DST = {"disable": "Disable", "enable": "Enable", "donothing": "DoNothing"}
+_SRC_DST = {value.value.lower(): value for value in SrcDstCheck}
 _BGP_BACKENDS = {"bird": True, "gobgp": True, "vxlan": False, "none": False}
 
 # ConfigMap name -> its `data`, from the same file (or the same Terraform resource)
@@ -52,13 +52,13 @@ def read_calico_node(document: dict[str, Any], container: dict[str, Any], where:
     backend = env.get("CALICO_NETWORKING_BACKEND")
     bgp, networking = _backend(backend, env, config_maps)
     felix = _choice(env, "FELIX_AWSSRCDSTCHECK", _SRC_DST, None, "Disable, Enable, DoNothing", problems)
-    network = CalicoNetwork(key=key, where=where, bgp=bgp, networking=networking, felix_src_dst_check=felix,
+    network = CalicoNetwork(key=key, where=where, bgp=bgp, networking=networking,
                             typha=typha_in_use(env.get("FELIX_TYPHAK8SSERVICENAME")))
     wireguard = _choice(env, "FELIX_WIREGUARDENABLED", _BOOLS, None, "true, false", problems)
     wireguard_v6 = _choice(env, "FELIX_WIREGUARDENABLEDV6", _BOOLS, None, "true, false", problems)
     felix_env: tuple[FelixConfig, ...] = ()
-    if wireguard is not None or wireguard_v6 is not None:
-        felix_env = (FelixConfig(key=key, aws_src_dst_check=None, where=where, wireguard=wireguard,
+    if felix is not None or wireguard is not None or wireguard_v6 is not None:
+        felix_env = (FelixConfig(key=key, aws_src_dst_check=felix, where=where, wireguard=wireguard,
                                  wireguard_v6=wireguard_v6, environment=True),)
     pools: tuple[IpPool, ...] = ()
     no_default = _choice(env, "NO_DEFAULT_POOLS", _BOOLS, False, "true, false", problems)

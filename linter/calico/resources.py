@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from linter.model import BgpConfig, BgpPeer, CalicoNetwork, ConfigProblem, EncapMode, FelixConfig, IpPool, Model, Unknown, Where
+from linter.model import BgpConfig, BgpPeer, CalicoNetwork, ConfigProblem, EncapMode, FelixConfig, IpPool, Model, SrcDstCheck, Unknown, Where
 from linter.calico.validate import Problem, cidr_problem, parse_cidr, validate_spec
 from linter.calico.values import scalar
 
 ORIGIN_V1 = "ipPool (calicoctl v1)"
 _V1_MODES = {"always": EncapMode.ALWAYS, "cross-subnet": EncapMode.CROSS_SUBNET}
 _ENCAP_NAMES = {mode.value: mode for mode in EncapMode}
-_FELIX_SRC_DST = ("DoNothing", "Enable", "Disable")
 
 # calicoctl v1 had no CRD: its schema (libcalico-go v1 api.IPPoolSpec) written out by hand
 _V1_SPEC_SCHEMA: dict[str, Any] = {
@@ -187,11 +186,11 @@ def read_felix(document: dict[str, Any], where: Where, key: str | None) -> Model
     spec = get(document, "spec")
     problems = validate_spec(spec, "felixconfiguration", prefix="")
     value = scalar(get(spec, "awsSrcDstCheck"))
-    check: str | Unknown | None
+    check: SrcDstCheck | Unknown | None
     if value is None or isinstance(value, Unknown):
         check = value
-    elif value in _FELIX_SRC_DST:
-        check = value
+    elif isinstance(value, str) and value in {c.value for c in SrcDstCheck}:
+        check = SrcDstCheck(value)  # the CRD's enum: exactly as written
     else:
         check = Unknown(f"awsSrcDstCheck: {value!r}")
     felix = FelixConfig(key=key, aws_src_dst_check=check, where=where,

@@ -10,13 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from linter.model import (
-    ALL_PROTOCOLS,
-    ICMP,
-    ICMPV6,
     Fix,
-    PROTOCOLS_WITH_PORTS,
-    TCP,
-    UDP,
     CidrSource,
     Direction,
     GroupSource,
@@ -24,7 +18,6 @@ from linter.model import (
     NodeGroup,
     NodeKind,
     Peering,
-    PortRange,
     PrefixListSource,
     Related,
     SecurityGroup,
@@ -38,7 +31,7 @@ from linter.model import (
     Where,
 )
 from linter.cloudformation.intrinsics import NO_VALUE, JoinedRefs, ResRef, Scope, as_text, describe, line_col
-from linter.aws import disables_src_dst_check, kubernetes_boot, kubernetes_tag
+from linter.aws import boolean, disables_src_dst_check, kubernetes_boot, kubernetes_tag, port_range, protocol_number
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup"
 SUBNET = "AWS::EC2::Subnet"
@@ -47,8 +40,6 @@ LAUNCH_TEMPLATE = "AWS::EC2::LaunchTemplate"
 LAUNCH_CONFIGURATION = "AWS::AutoScaling::LaunchConfiguration"
 NETWORK_INTERFACE = "AWS::EC2::NetworkInterface"
 
-_PROTOCOL_NAMES = {"-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS, "tcp": TCP, "udp": UDP, "icmp": ICMP,
-                   "icmpv6": ICMPV6}
 _DEFAULT_SG = "no security group given: the VPC's default security group"
 
 
@@ -150,14 +141,9 @@ def _text_or_unknown(value: Any, what: str) -> str | Unknown:
 
 
 def _flag(value: Any, default: bool) -> bool | Unknown:
-    """A CloudFormation boolean: true/false, "true"/"false" (any case)."""
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return _unknown(value, "SourceDestCheck ")
+    """A CloudFormation boolean (AWS's reading, linter.aws), else AWS's default when not given."""
+    flag = boolean(value, "SourceDestCheck", _text)
+    return default if flag is None else flag
 
 
 def _tuple_of(value: Any, convert: Any) -> tuple | Unknown:
@@ -207,56 +193,6 @@ def _kubernetes_evidence(tags: Any, user_data: Any, whose: str = "") -> tuple[st
 # ------------------------------------------------------------------------------------ network
 
 
-def _protocol(value: Any) -> int | Unknown:
-    if value is None:
-        return Unknown("IpProtocol not given")
-    if isinstance(value, Unknown):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return ALL_PROTOCOLS if value < 0 else value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _PROTOCOL_NAMES:
-            return _PROTOCOL_NAMES[text]
-        try:
-            number = int(text)
-        except ValueError:
-            return Unknown(f"IpProtocol {value}")
-        return ALL_PROTOCOLS if number < 0 else number
-    return Unknown(f"IpProtocol {_text(value)}")
-
-
-def _port(value: Any) -> int | Unknown | None:
-    if value is None:
-        return None
-    if isinstance(value, Unknown):
-        return value
-    if isinstance(value, bool):
-        return Unknown(f"port {value}")
-    try:
-        return int(str(value).strip()) if not isinstance(value, (int, float)) else int(value)
-    except ValueError:
-        return Unknown(f"port {_text(value)}")
-
-
-def _ports(protocol: int | Unknown, from_port: Any, to_port: Any) -> PortRange | None | Unknown:
-    if isinstance(protocol, int) and protocol not in PROTOCOLS_WITH_PORTS:
-        return None
-    low, high = _port(from_port), _port(to_port)
-    for bound in (low, high):
-        if isinstance(bound, Unknown):
-            return bound
-    if low is None and high is None:
-        return None if isinstance(protocol, Unknown) else Unknown("FromPort/ToPort not given")
-    low = high if low is None else low
-    high = low if high is None else high
-    if low == -1 or high == -1:
-        return None
-    return PortRange(low, high)
-
-
 _INGRESS_SOURCES = (("CidrIp", "cidr"), ("CidrIpv6", "cidr"), ("SourceSecurityGroupId", "group"),
                     ("SourceSecurityGroupName", "group"), ("SourcePrefixListId", "prefix"))
 _EGRESS_SOURCES = (("CidrIp", "cidr"), ("CidrIpv6", "cidr"), ("DestinationSecurityGroupId", "group"),
@@ -287,8 +223,8 @@ def _rule(group: str | Unknown, direction: Direction, entry: Any, where: Where, 
     if not isinstance(entry, dict):
         unknown = _unknown(entry)
         return SgRule(group, direction, unknown, unknown, (unknown,), where, deployment)
-    protocol = _protocol(entry.get("IpProtocol"))
-    ports = _ports(protocol, entry.get("FromPort"), entry.get("ToPort"))
+    protocol = protocol_number(entry.get("IpProtocol"), "IpProtocol", _text)
+    ports = port_range(protocol, entry.get("FromPort"), entry.get("ToPort"), _text)
     sources = _sources(direction, entry)
     if isinstance(gate, Unknown):  # the rule exists only if its Condition holds
         sources = (gate,)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from linter.cidrs import union_contains
 from linter.model import (
     TCP, Direction, EncapMode, IpPool, Model, Networking, NodeGroup, PortRange, SecurityGroup, SgRule,
-    Subnet, Unknown, Vpc, Where,
+    SrcDstCheck, Subnet, Unknown, Vpc, Where,
 )
 from linter.engine.flows import CalicoFlow
 from linter.engine.selectors import UNDECLARED_LABELS, SelectorError, parse_selector
@@ -383,8 +383,7 @@ class Facts:
 
     def felix_disables_check(self) -> Outcome:
         values = [f.aws_src_dst_check for f in self.model.felix if f.aws_src_dst_check is not None]
-        values += self._settings("felix_src_dst_check")
-        if any(isinstance(v, str) and v.lower() == "disable" for v in values):
+        if any(v is SrcDstCheck.DISABLE for v in values):
             return PASS
         unknowns = [v for v in values if isinstance(v, Unknown)]
         return unknown(unknowns[0].expr) if unknowns else FAIL

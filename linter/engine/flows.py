@@ -11,9 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-from linter.model import ALL_PROTOCOLS, ICMP, IPIP, TCP, UDP
+from linter.model import IPIP, PROTOCOLS_WITH_PORTS, TCP, UDP, protocol_name
 
-PROTOCOL_NUMBERS = {"tcp": TCP, "udp": UDP, "icmp": ICMP, "all": ALL_PROTOCOLS}  # as rule files write them
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +30,9 @@ class CalicoFlow:
     @property
     def protocol_words(self) -> str:
         """`TCP 179`, `UDP 4789`, `IP protocol 4`."""
-        name = {TCP: "TCP", UDP: "UDP"}.get(self.protocol)
-        if name is None:
+        if self.protocol not in PROTOCOLS_WITH_PORTS:
             return f"IP protocol {self.protocol}"
+        name = protocol_name(self.protocol).upper()
         return f"{name} {self.port}" if self.port is not None else name
 
     @property
@@ -50,7 +49,7 @@ class CalicoFlow:
     @property
     def protocol_name(self) -> str:
         """As AWS writes it in a rule: `tcp`, `udp`, or the number."""
-        return {TCP: "tcp", UDP: "udp"}.get(self.protocol, str(self.protocol))
+        return protocol_name(self.protocol)
 
 
 FLOWS: tuple[CalicoFlow, ...] = (

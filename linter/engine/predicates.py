@@ -12,9 +12,9 @@ from typing import Any, Callable, Iterator, Mapping, Union
 
 from linter.cidrs import covers_everything
 from linter.engine.facts import Facts, cidr_overlaps
-from linter.engine.flows import PROTOCOL_NUMBERS, CalicoFlow, flow
+from linter.engine.flows import CalicoFlow, flow
 from linter.model import (
-    ALL_PROTOCOLS, PROTOCOLS_WITH_PORTS, CidrSource, ConfigProblem, Direction, EncapMode,
+    ALL_PROTOCOLS, PROTOCOL_NAMES, PROTOCOLS_WITH_PORTS, CidrSource, ConfigProblem, Direction, EncapMode,
     GroupSource, IpPool, NodeGroup, PrefixListSource, SgRule, Unknown, VpcCidrSource,
 )
 from linter.engine.verdict import FAIL, PASS, Outcome, all_of, any_of, negate, of_bool, unknown
@@ -52,7 +52,7 @@ class Flow:
         if "flow" in spec:
             return Flow.of_catalogue(flow(spec["flow"]), direction)
         protocol = spec["protocol"]
-        number = PROTOCOL_NUMBERS[protocol] if isinstance(protocol, str) else int(protocol)
+        number = PROTOCOL_NAMES[protocol] if isinstance(protocol, str) else int(protocol)
         return Flow(direction, number, spec.get("port"))
 
     @staticmethod

@@ -5,10 +5,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
-from linter.engine.facts import ASSUMED_POOL, Facts, NodeSelection
+from linter.engine.facts import ASSUMED_POOL, Facts
 from linter.model import (
     CidrSource, ConfigProblem, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem,
-    Related, RuleDoc, SgRule, Where, display_path,
+    Related, SgRule, Where, display_path,
 )
 from linter.engine.flows import CalicoFlow
 from linter.engine.predicates import (

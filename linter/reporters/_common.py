@@ -25,15 +25,8 @@ def shown_address(where: Where, root: str) -> str:
     return "" if where.address == display_path(where.file, root) else where.address
 
 
-def finding_sort_key(finding: Finding) -> tuple[str, int, str, str, int, int, str]:
-    """(file, line, rule, resource address), then the most severe first, column, message."""
-    where = finding.where
-    return (where.file, where.line, finding.rule, where.address, -finding.level.rank, where.column,
-            finding.message)
-
-
 def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(findings, key=finding_sort_key)
+    return sorted(findings, key=lambda finding: finding.order)
 
 
 def rules_by_id(rules: Sequence[RuleDoc]) -> dict[str, RuleDoc]:

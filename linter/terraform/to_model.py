@@ -13,60 +13,21 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
 from linter.model import (
-    ALL_PROTOCOLS, ICMP, ICMPV6, PROTOCOLS_WITH_PORTS, TCP, UDP, CidrSource, Direction, Fix, GroupSource, Model,
-    NodeGroup, NodeKind, Peering, PortRange, PrefixListSource, Related, RuleFixTemplate, SecurityGroup, SgRule, Source, Subnet,
+    CidrSource, Direction, Fix, GroupSource, Model,
+    NodeGroup, NodeKind, Peering, PrefixListSource, Related, RuleFixTemplate, SecurityGroup, SgRule, Source, Subnet,
     Unknown, Vpc, VpcCidrSource, Where, merge_models,
 )
 from linter.terraform.values import COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource, UnknownAttribute
-from linter.aws import disables_src_dst_check, kubernetes_boot, kubernetes_tag, kubernetes_tag_text
+from linter.aws import (
+    boolean, disables_src_dst_check, kubernetes_boot, kubernetes_tag, kubernetes_tag_text, port_range, protocol_number,
+)
 
-PROTOCOL_NAMES = {"-1": ALL_PROTOCOLS, "all": ALL_PROTOCOLS, "tcp": TCP, "udp": UDP, "icmp": ICMP,
-                  "icmpv6": ICMPV6, "58": ICMPV6}
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
 COMPUTE_LIKE = ("aws_instance", "aws_spot_instance_request")
 
 
 def strip_key(address: str) -> str:
     return _INSTANCE_KEY.sub("", address)
-
-
-def protocol_of(value: Any) -> int | Unknown:
-    if isinstance(value, Unknown):
-        return value
-    if isinstance(value, bool) or value is None:
-        return Unknown(f"protocol {value!r}")
-    text = str(value).strip().lower()
-    if text in PROTOCOL_NAMES:
-        return PROTOCOL_NAMES[text]
-    try:
-        return int(float(text))
-    except (ValueError, OverflowError):  # OverflowError: inf/nan
-        return Unknown(f"protocol {value!r}")
-
-
-def ports_of(protocol: int | Unknown, low: Any, high: Any) -> PortRange | None | Unknown:
-    """AWS ignores ports for protocols other than TCP/UDP; -1 or 0-65535 means every port."""
-    if not isinstance(protocol, Unknown) and protocol not in PROTOCOLS_WITH_PORTS:
-        return None
-    for value in (low, high):
-        if isinstance(value, Unknown):
-            return value
-    try:
-        lo, hi = int(low if low is not None else -1), int(high if high is not None else -1)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: inf/nan
-        return Unknown(f"ports {low!r}-{high!r}")
-    if lo == -1 or (lo <= 0 and hi in (-1, 65535)):
-        return None
-    return PortRange(lo, hi if hi != -1 else lo)
-
-
-def as_bool(value: Any) -> bool | Unknown | None:
-    if value is None or isinstance(value, (bool, Unknown)):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "false"):
-        return text == "true"
-    return Unknown(f"{value!r} is not a boolean")
 
 
 def as_list(value: Any) -> list[Any] | Unknown:
@@ -393,8 +354,8 @@ def _inline_rules(resource: TfResource, index: ResourceIndex) -> Iterator[SgRule
 
 def _classic_rule(group: str | Unknown, direction: Direction, values: dict, where: Where, deployment: str,
                   index: ResourceIndex, self_group: str | Unknown) -> SgRule:
-    protocol = protocol_of(values.get("protocol", Unknown("protocol")))
-    ports = ports_of(protocol, values.get("from_port"), values.get("to_port"))
+    protocol = protocol_number(values.get("protocol", Unknown("protocol")), "protocol")
+    ports = port_range(protocol, values.get("from_port"), values.get("to_port"))
     sources: list[Source] = []
     for name in ("cidr_blocks", "ipv6_cidr_blocks"):
         sources.extend(_cidr_sources(values.get(name), index))
@@ -411,7 +372,7 @@ def _classic_rule(group: str | Unknown, direction: Direction, values: dict, wher
             sources.extend(GroupSource(group_key(g, index)) for g in groups)
     if values.get("source_security_group_id") is not None:
         sources.append(GroupSource(group_key(values["source_security_group_id"], index)))
-    self_flag = as_bool(values.get("self"))
+    self_flag = boolean(values.get("self"), "self")
     if self_flag is True:
         sources.append(GroupSource(None if isinstance(self_group, str) else self_group))
     elif isinstance(self_flag, Unknown):
@@ -440,8 +401,8 @@ def _vpc_rule_resource(resource: TfResource, index: ResourceIndex) -> Iterator[S
     for instance in resource.instances:
         values = instance.values
         group = group_key(values.get("security_group_id", Unknown(f"{resource.address}.security_group_id")), index)
-        protocol = protocol_of(values.get("ip_protocol", Unknown("ip_protocol")))
-        ports = ports_of(protocol, values.get("from_port"), values.get("to_port"))
+        protocol = protocol_number(values.get("ip_protocol", Unknown("ip_protocol")), "ip_protocol")
+        ports = port_range(protocol, values.get("from_port"), values.get("to_port"))
         sources: list[Source] = []
         for name in ("cidr_ipv4", "cidr_ipv6"):
             if values.get(name) is not None:
@@ -632,7 +593,7 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
         groups_parts.append(groups)
         subnet = values.get("subnet_id")
         subnet_parts.append(None if subnet is None else (subnet_key(subnet, index),))
-        value = as_bool(values.get("source_dest_check"))
+        value = boolean(values.get("source_dest_check"), "source_dest_check")
         if value is False or isinstance(value, Unknown):
             check = value if check is True else check
         user_data_off |= disables_src_dst_check(decoded_user_data(values.get("user_data") or values.get("user_data_base64")))
@@ -645,7 +606,7 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
         groups_parts.append(_groups_of(eni_values, ("security_groups",), index))
         if eni_values.get("subnet_id") is not None:
             subnet_parts.append((subnet_key(eni_values["subnet_id"], index),))
-        eni_check = as_bool(eni_values.get("source_dest_check"))
+        eni_check = boolean(eni_values.get("source_dest_check"), "source_dest_check")
         check, check_where = (True if eni_check is None else eni_check), eni.where
         related.append(Related(eni.where, "network interface"))
     if template is not None:
@@ -670,7 +631,7 @@ def _interface_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     groups = _groups_of(values, ("security_groups",), index) or ()
     subnet = values.get("subnet_id")
     subnets: Any = (subnet_key(subnet, index),) if subnet is not None else Unknown(f"{resource.address} subnet_id")
-    check = as_bool(values.get("source_dest_check"))
+    check = boolean(values.get("source_dest_check"), "source_dest_check")
     return NodeGroup(resource.address, NodeKind.NETWORK_INTERFACE, resource.where, groups, subnets,
                      True if check is None else check, resource.where, multiple=resource.multiple,
                      name_tag=_name_tag(values), deployment=resource.deployment,
