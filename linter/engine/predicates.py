@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Callable, Iterator, Mapping, Union
 
-from linter.cidrs import covers_everything
+from linter.cidrs import covers_everything, union_contains
 from linter.engine.facts import Facts, cidr_overlaps
 from linter.engine.flows import CalicoFlow, flow
 from linter.model import (
@@ -215,7 +215,7 @@ def ipv6_source_covers(source: object, rule: SgRule, peer: NodeGroup, facts: Fac
     cidrs, reason = facts.node_ipv6_cidrs(peer)
     if not cidrs:
         return unknown(reason or f"the IPv6 addresses of {peer.display}")
-    if all(cidr_contains(source.cidr, c) is True for c in cidrs):
+    if all(union_contains([source.cidr], c) is True for c in cidrs):
         return PASS
     return FAIL if reason == "" else unknown(reason)
 
