@@ -559,7 +559,8 @@ def map_deployment(scopes: list[Scope], deployment: str) -> Model:
             subnets.append(Subnet(res.key, _cidr(res.prop("CidrBlock"), "CidrBlock"), res.where(),
                                   vpc=_optional_vpc(res.prop("VpcId")),
                                   zone=None if zone is None else _text_or_unknown(zone, "zone"),
-                                  deployment=deployment))
+                                  deployment=deployment, ipv6_cidr=None if res.prop("Ipv6CidrBlock") is None
+                                  else _cidr(res.prop("Ipv6CidrBlock"), "Ipv6CidrBlock")))
         elif res.type == SECURITY_GROUP:
             group, inline = _security_group(res, deployment)
             groups.append(group)

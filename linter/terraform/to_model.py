@@ -260,7 +260,12 @@ def _subnets(resource: TfResource, index: ResourceIndex) -> Iterator[Subnet]:
         values = instance.values
         yield Subnet(key, _str_or_unknown(values.get("cidr_block", Unknown(f"{key}.cidr_block"))), resource.where,
                      _vpc_key(values.get("vpc_id"), index, resource, instance), values.get("availability_zone"),
-                     resource.deployment)
+                     resource.deployment, _optional_cidr(values.get("ipv6_cidr_block")))
+
+
+def _optional_cidr(value: Any) -> str | Unknown | None:
+    """A CIDR attribute that may be unset (a subnet without an IPv6 block)."""
+    return None if value is None or value == "" else _str_or_unknown(value)
 
 
 def _key_text(key: Any) -> str:
