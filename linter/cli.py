@@ -61,10 +61,11 @@ def _aliases(rules: Sequence[Rule]) -> dict[str, str]:
 def _file_config(inputs: InputOptions, aliases: Mapping[str, str]) -> Config:
     """The configuration file's Config (--config, else the nearest one above the first path or the cwd)."""
     try:
+        path: Path | None
         if inputs.config_path:
-            path: Path | None = Path(inputs.config_path)
-            if not path.is_file():
+            if not Path(inputs.config_path).is_file():
                 raise ConfigError(f"{inputs.config_path}: no such file")
+            path = Path(inputs.config_path)
         else:
             path = find_config(Path(inputs.paths[0])) or find_config(Path.cwd())
         if path is None:

@@ -118,7 +118,7 @@ def _span(lines: Sequence[str], fix: Fix) -> tuple[int, int] | None:
 
 def unified_diff(plan: FixPlan, shown: Callable[[str], str]) -> str:
     """`--diff`: what the fixes would change, one unified diff per file (paths as `shown` names them)."""
-    parts = []
+    parts: list[str] = []
     for file in plan.files:
         name = shown(file.file)
         parts.extend(difflib.unified_diff(_lines(file.before), _lines(file.after),

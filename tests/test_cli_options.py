@@ -280,15 +280,18 @@ def test_colour_decision(flag, environ, isatty, expected) -> None:
     assert use_color(flag, environ, isatty) is expected
 
 
-def _piped(*args: str, **env: str) -> str:
-    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
-    completed = subprocess.run([sys.executable, "-m", "linter", "scan", str(EXAMPLE), *args], capture_output=True,
-                               text=True, env={**environment, **env}, timeout=120)
-    return completed.stdout
+def _in_process(*args: str, **env: str) -> str:
+    """In-process output goes to a pipe too (not a terminal): click strips colour there unless told."""
+    environ = {"NO_COLOR": None, "FORCE_COLOR": None, "TERM": None, **env}  # None: unset for the run
+    return CliRunner().invoke(cli, ["scan", str(EXAMPLE), *args], env=environ, catch_exceptions=False).stdout
 
 
 def test_forced_colour_survives_a_pipe() -> None:
-    assert "\x1b[" in _piped(FORCE_COLOR="1")
-    assert "\x1b[" in _piped("--color", NO_COLOR="1")
-    assert "\x1b[" not in _piped()
-    assert "\x1b[" not in _piped("--format", "json", "--color")  # colour is for the text report only
+    environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    piped = subprocess.run([sys.executable, "-m", "linter", "scan", str(EXAMPLE)], capture_output=True, text=True,
+                           env={**environment, "FORCE_COLOR": "1"}, timeout=120).stdout
+    assert "\x1b[" in piped
+    assert "\x1b[" in _in_process("--color", NO_COLOR="1")
+    assert "\x1b[" not in _in_process()
+    assert "\x1b[" not in _in_process(TERM="dumb", NO_COLOR="")
+    assert "\x1b[" not in _in_process("--format", "json", "--color")  # colour is for the text report only
