@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from linter.model import Unknown
 from linter.terraform.modules import TfLoad, TfOptions, load_terraform, resource_lines
-from linter.terraform.values import ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, Ref, TfResource
+from linter.terraform.values import ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, Ref, TfResource, UnknownElement
 
 FIXTURES = (Path(__file__).parent / "fixtures" / "terraform_eval").resolve()
 BASIC = FIXTURES / "basic"
@@ -127,7 +127,9 @@ def test_references(basic: dict[str, TfResource]) -> None:
     assert values["vpc_cidr"] == "10.0.0.0/16"
     public = basic["aws_subnet.public"].instances
     assert [i.values["cidr_block"] for i in public] == ["10.0.0.0/24", "10.0.1.0/24"]
-    assert public[1].values["availability_zone"] == Unknown("data.aws_availability_zones.all.names[count.index]")
+    # a position of a list read from a data source: unknown, yet apart from the other positions
+    assert public[1].values["availability_zone"] == UnknownElement(
+        "data.aws_availability_zones.all.names[count.index]", "data.aws_availability_zones.all.names", 1)
 
 
 def test_data_sources_are_returned_with_mode_data(basic: dict[str, TfResource]) -> None:

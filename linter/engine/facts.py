@@ -118,6 +118,10 @@ def _calico_places(model: Model) -> list[Where]:
     return [e.where for e in (*model.pools, *model.felix, *model.calico)]
 
 
+def _known_subnets(node: NodeGroup) -> int:
+    return 0 if isinstance(node.subnets, Unknown) else len({k for k in node.subnets if isinstance(k, str)})
+
+
 class Facts:
     """Indexes over one model. Built once per run; read-only afterwards."""
 
@@ -371,8 +375,13 @@ class Facts:
         return any_of(outcomes) if outcomes else FAIL
 
     def may_cross_subnets(self, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
+        """Whether traffic between the two groups can cross subnets: it does when either spans two subnets
+        (some of its instances sit apart from any one peer), whatever the other's placement."""
+        nodes = list({id(receiver): receiver, id(sender): sender}.values())
+        if any(_known_subnets(n) > 1 for n in nodes):
+            return PASS
         keys: set[str] = set()
-        for node in {id(receiver): receiver, id(sender): sender}.values():
+        for node in nodes:
             if isinstance(node.subnets, Unknown):
                 return unknown(node.subnets.expr)
             for key in node.subnets:

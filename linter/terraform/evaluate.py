@@ -21,7 +21,7 @@ from linter.confine import Confinement, Refused
 from linter.limits import MAX_STRING_CHARS
 from linter.model import Unknown
 from linter.terraform import hcl
-from linter.terraform.values import META_KEYS, PartialTemplate, Ref
+from linter.terraform.values import META_KEYS, PartialTemplate, Ref, UnknownElement
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +283,8 @@ def get_attr(value: Any, name: str, node: Any) -> Any:
         return value.get_attr(name, node)
     if isinstance(value, EvalError):
         return EvalError(node.text)
+    if isinstance(value, UnknownElement):  # one field of each element: still one per position
+        return UnknownElement(node.text, f"{value.collection}[*].{name}", value.position)
     if isinstance(value, (Unknown, Ref)):
         return Unknown(node.text)
     if isinstance(value, dict):
@@ -304,7 +306,7 @@ def index(value: Any, key: Any, node: Any) -> Any:
     if isinstance(value, EvalError):
         return EvalError(node.text)
     if isinstance(value, (Unknown, Ref)):
-        return Unknown(node.text)
+        return element_of(value, key, node.text)
     if isinstance(value, list):
         number = to_number(key)
         if not isinstance(number, int) or isinstance(number, bool):
@@ -321,6 +323,18 @@ def index(value: Any, key: Any, node: Any) -> Any:
             return value[text]
         return EvalError(node.text)
     return EvalError(node.text)
+
+
+def element_of(collection: Unknown | Ref, key: Any, text: str) -> Unknown:
+    """An unknown list at a known position: unknown, but told apart from the other positions."""
+    number = to_number(key)
+    if not isinstance(number, int) or isinstance(key, bool):
+        return Unknown(text)
+    if isinstance(collection, UnknownElement):
+        name = f"{collection.collection}[{collection.position}]"
+    else:
+        name = str(collection) if isinstance(collection, Ref) else collection.expr
+    return UnknownElement(text, name, number)
 
 
 def _splat(expr: hcl.Splat, scope: Scope) -> Any:
@@ -650,6 +664,9 @@ def _as_number(value: Any) -> int | float:
 
 
 def _f_element(call: _Call, items: Any, position: Any) -> Any:
+    if isinstance(items, (Unknown, Ref)):
+        _need_known(position)
+        return element_of(items, position, call.expr.text)
     items = _as_list(items)
     if not items:
         raise _Bad

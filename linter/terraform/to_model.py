@@ -17,7 +17,8 @@ from linter.model import (
     NodeGroup, NodeKind, Peering, PrefixListSource, Related, RuleFixTemplate, SecurityGroup, SgRule, Source, Subnet,
     Unknown, Vpc, VpcCidrSource, Where, merge_models,
 )
-from linter.terraform.values import COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource, UnknownAttribute
+from linter.terraform.values import (COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource, UnknownAttribute,
+                                     UnknownElement)
 from linter.aws import (
     boolean, disables_src_dst_check, kubernetes_boot, kubernetes_tag, kubernetes_tag_text, port_range, protocol_number,
 )
@@ -582,6 +583,30 @@ def kubernetes_evidence(resource: TfResource | None, whose: str = "") -> tuple[s
     return tuple(found)
 
 
+def _placement(values: dict, index: ResourceIndex) -> tuple[str | Unknown] | None:
+    """The subnet an instance is placed in: its `subnet_id`, else the default subnet of its zone."""
+    subnet = values.get("subnet_id")
+    if subnet is not None:
+        return (subnet_key(subnet, index),)
+    zone = values.get("availability_zone")
+    if isinstance(zone, str) and zone:
+        return (f"default subnet of {zone}",)
+    if isinstance(zone, UnknownElement):
+        return (UnknownElement(zone.expr, f"default subnet of {zone.collection}", zone.position),)
+    return None
+
+
+def _spread(placements: list[Any]) -> list[Any]:
+    """Instances that take different positions of one unknown list of subnets (or zones) sit in different
+    subnets: each position becomes a subnet of its own (`var.subnet_ids[1]`)."""
+    elements = [p[0] for p in placements if p is not None and isinstance(p[0], UnknownElement)]
+    if len(elements) < 2 or len({e.collection for e in elements}) != 1 \
+            or len({e.position for e in elements}) != len(elements):
+        return placements
+    return [(f"{p[0].collection}[{p[0].position}]",) if p is not None and isinstance(p[0], UnknownElement) else p
+            for p in placements]
+
+
 def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[TfResource]) -> NodeGroup:
     template = _launch_template(resource.instances[0].values, index, ("launch_template",))
     related: list[Related] = []
@@ -596,8 +621,7 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
         if groups is None and template is not None:
             groups = _template_groups(template, index)
         groups_parts.append(groups)
-        subnet = values.get("subnet_id")
-        subnet_parts.append(None if subnet is None else (subnet_key(subnet, index),))
+        subnet_parts.append(_placement(values, index))
         value = boolean(values.get("source_dest_check"), "source_dest_check")
         if value is False or isinstance(value, Unknown):
             check = value if check is True else check
@@ -618,7 +642,7 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
         related.append(Related(template.where, "launch template"))
     if user_data_off or (template is not None and launch_user_data_disables(template)):
         check = False
-    known_subnets = [p for p in subnet_parts if p is not None]
+    known_subnets = [p for p in _spread(subnet_parts) if p is not None]
     subnets = _union(known_subnets) if known_subnets else Unknown(f"{resource.address} sets no subnet_id (default subnet)")
     groups = _union([g for g in groups_parts if g is not None])
     fix = None
@@ -662,8 +686,11 @@ def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
         check = False if launch_user_data_disables(configuration) else True
     zones = as_list(values.get("vpc_zone_identifier"))
     subnets: Any = zones if isinstance(zones, Unknown) else tuple(subnet_key(z, index) for z in zones)
-    if not subnets:
-        subnets = Unknown(f"{resource.address} sets no vpc_zone_identifier")
+    if not subnets:  # EC2-Classic style: the default subnet of each zone listed
+        listed = as_list(values.get("availability_zones"))
+        subnets = tuple(f"default subnet of {z}" for z in listed if isinstance(z, str)) \
+            if not isinstance(listed, Unknown) and listed and all(isinstance(z, str) for z in listed) \
+            else Unknown(f"{resource.address} sets no vpc_zone_identifier")
     return NodeGroup(resource.address, NodeKind.AUTOSCALING_GROUP, resource.where, groups, subnets, check,
                      resource.where, multiple=True, name_tag=_name_tag(values), related=tuple(related),
                      deployment=resource.deployment, kubernetes=evidence)

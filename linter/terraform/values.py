@@ -61,6 +61,16 @@ class UnknownAttribute(Unknown):
 
 
 @dataclass(frozen=True, slots=True)
+class UnknownElement(Unknown):
+    """The element at a known position of a list that is not known (`var.subnet_ids[count.index]` in
+    instance 1): its value is unknown, but instances that take different positions of one list are
+    spread over it (a list of subnets or zones names each one once)."""
+
+    collection: str = ""  # the list, as written (`var.subnet_ids`, `data.aws_availability_zones.all.names`)
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class TfInstance:
     key: int | str | None  # count.index / each.key; None without count/for_each
     values: dict[str, Any]  # evaluated attributes; nested blocks as lists of dicts (with LINE)
