@@ -246,3 +246,36 @@ def test_fuzz_never_raises(path: tuple, value: object) -> None:
 @given(st.text(max_size=60))
 def test_fuzz_text_never_raises(text: str) -> None:
     load_plan("/nonexistent/plan.json", text=text)
+
+
+def test_for_each_module_instances_are_judged_per_instance_as_from_hcl(tmp_path: Path) -> None:
+    """The plan of two for_each module instances: each keeps its own group, as the HCL reader has it."""
+    def instance(key: str) -> dict:
+        prefix = f'module.pool["{key}"]'
+        rule = {"protocol": "-1", "from_port": 0, "to_port": 0, "self": True, "cidr_blocks": [],
+                "security_groups": [], "ipv6_cidr_blocks": [], "prefix_list_ids": [], "description": ""}
+        group = _resource(f"{prefix}.aws_security_group.this", {
+            "ingress": [rule], "egress": [{**rule, "self": False, "cidr_blocks": ["0.0.0.0/0"]}],
+            "tags": {"kubernetes.io/cluster/demo": "owned"}})
+        nodes = [_resource(f"{prefix}.aws_instance.node[{i}]", {"source_dest_check": False,
+                                                               "tags": {"kubernetes.io/cluster/demo": "owned"}},
+                           index=i) for i in range(2)]
+        return {"address": prefix, "resources": [group, *nodes], "child_modules": []}
+
+    changes = [_change(f'module.pool["{k}"].aws_instance.node[{i}]', {"vpc_security_group_ids": True})
+               for k in "ab" for i in range(2)]
+    configuration = {"module_calls": {"pool": {"source": "./m", "module": {"resources": [
+        {"address": "aws_instance.node", "expressions": {
+            "vpc_security_group_ids": {"references": ["aws_security_group.this.id", "aws_security_group.this"]}}},
+        {"address": "aws_security_group.this", "expressions": {}}]}}}}
+    plan = tmp_path / "plan.json"
+    plan.write_text(_minimal([], changes, configuration, children=[instance("a"), instance("b")]))
+    model = load_plan(str(plan))
+    assert sorted((n.label, n.security_groups) for n in model.node_groups) == [
+        ("module.pool.aws_instance.node [a]", ('module.pool.aws_security_group.this["a"]',)),
+        ("module.pool.aws_instance.node [b]", ('module.pool.aws_security_group.this["b"]',))]
+    request = ScanRequest((str(plan),), Config(), tmp_path.as_posix(), TODAY)
+    report, _ = scan(request, RULES)
+    assert sorted(f.message for f in report.findings if f.rule == "CAL001") == [
+        "module.pool.aws_instance.node [a] does not admit BGP (TCP 179) from module.pool.aws_instance.node [b]",
+        "module.pool.aws_instance.node [b] does not admit BGP (TCP 179) from module.pool.aws_instance.node [a]"]

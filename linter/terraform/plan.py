@@ -26,6 +26,7 @@ SUPPORTED_MAJOR = ("0", "1")
 # keys of a resource object in planned_values that are not its attributes
 _KEY = r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]'
 _INSTANCE_KEYS = re.compile(_KEY)
+_MODULE_SEGMENT = re.compile(r'module\.[A-Za-z_][\w-]*(?P<key>' + _KEY + r')?\.')
 _REFERENCE = re.compile(
     r'^(?P<type>[A-Za-z_][\w-]*)\.(?P<name>[A-Za-z_][\w-]*)(?P<key>' + _KEY + r')?(?:\.(?P<attr>[A-Za-z_][\w-]*))?')
 _NOT_RESOURCES = frozenset({"var", "local", "data", "module", "count", "each", "path", "terraform", "self"})
@@ -103,7 +104,8 @@ class _Raw:
     mode: str
     type: str
     name: str
-    instances: list[tuple[Any, str, dict[str, Any]]] = field(default_factory=list)  # (key, full address, values)
+    # (key, full address, values, the keys of the module instances it is in: one per module call, None if single)
+    instances: list[tuple[Any, str, dict[str, Any], tuple[Any, ...]]] = field(default_factory=list)
 
 
 def _read_plan(data: Any, plan_path: str, text: str) -> list[TfResource]:
@@ -133,17 +135,21 @@ def _read_plan(data: Any, plan_path: str, text: str) -> list[TfResource]:
             continue  # not left in place: does not count
         _add_raw(raws, resource, full)
     config_index = _ConfigIndex(root_config if isinstance(root_config, dict) else {})
-    keys = {address: [k for k, _a, _v in raw.instances] for address, raw in raws.items() if raw.mode == "managed"}
+    keys = {address: [(_module_key(m), k) for k, _a, _v, m in raw.instances]
+            for address, raw in raws.items() if raw.mode == "managed"}
     lines = _plan_lines(text)
     found: list[TfResource] = []
     for raw in raws.values():
         expressions = config_index.expressions(raw.module, raw.address)
-        fill = _Filler(raw.module, keys, config_index)
         instances = []
-        for key, full, values in raw.instances:
+        for key, full, values, module_keys in raw.instances:
             change = changes.get(full)
             after_unknown = change.get("after_unknown") if isinstance(change, dict) else None
-            instances.append(TfInstance(key, fill.values(values, after_unknown, expressions, full, raw.type)))
+            fill = _Filler(raw.module, keys, config_index, module_keys)
+            # as the HCL reader keys them: the module instance keys first (`"a/0"`), so both agree
+            module_key = _module_key(module_keys)
+            instances.append(TfInstance(_instance_key(module_key, key),
+                                        fill.values(values, after_unknown, expressions, full, raw.type), module_key))
         line, column = lines.get(raw.instances[0][1], lines.get(raw.address, (1, 1)))
         found.append(_relined(TfResource(
             address=raw.address, type=raw.type, name=raw.name, module=raw.module,
@@ -210,7 +216,29 @@ def _add_raw(raws: dict[str, _Raw], resource: dict, full: str) -> None:
     index = resource.get("index")
     key = index if isinstance(index, (int, str)) and not isinstance(index, bool) else None
     raw = raws.setdefault(address, _Raw(address, module, mode, kind, name))
-    raw.instances.append((key, full, values))
+    raw.instances.append((key, full, values, _module_instance_keys(full)))
+
+
+def _module_instance_keys(full: str) -> tuple[Any, ...]:
+    """`module.a["x"].module.b.module.c[0].aws_instance.web` -> ("x", None, 0): each module call's key."""
+    found: list[Any] = []
+    position = 0
+    while (match := _MODULE_SEGMENT.match(full, position)) is not None:
+        key = match.group("key")
+        found.append(None if key is None else json.loads(key[1:-1]) if key.startswith('["') else int(key[1:-1]))
+        position = match.end()
+    return tuple(found)
+
+
+def _module_key(module_keys: tuple[Any, ...]) -> str | None:
+    """The HCL reader's TfInstance.module_key: the counted/for_each module instances' keys (`"a/0"`)."""
+    return "/".join(str(k) for k in module_keys if k is not None) or None
+
+
+def _instance_key(module_key: str | None, key: Any) -> Any:
+    if module_key is None:
+        return key
+    return module_key if key is None else f"{module_key}/{key}"
 
 
 _ADDRESS_LINE = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -284,8 +312,9 @@ class _Filler:
     """Planned values + after_unknown + configuration -> evaluated values (as the HCL evaluator gives)."""
 
     module: str
-    keys: dict[str, list[Any]]  # managed resource address -> its instance keys (plan order)
+    keys: dict[str, list[tuple[str | None, Any]]]  # managed resource address -> (module key, own key) in plan order
     config: "_ConfigIndex"
+    module_keys: tuple[Any, ...] = ()  # the module instance being filled: references stay inside it
 
     def values(self, planned: dict, after_unknown: Any, expressions: dict, full: str, kind: str) -> dict[str, Any]:
         values = _mark_blocks(planned, None)
@@ -403,17 +432,22 @@ class _Filler:
             if key not in keys or (keys[key] is None and attribute is not None):
                 keys[key] = attribute
         items: list[Ref | Unknown] = []
+        here = _module_key(self.module_keys)
         for base, keys in bases.items():
             address = f"{self.module}.{base}" if self.module else base
+            # the instances of the same module instance: a reference never leaves it
+            own = [k for m, k in self.keys.get(address, []) if m == here] if address in self.keys else None
             keyed = {k: a for k, a in keys.items() if k is not None}
             if keyed:
-                items.extend(Ref(address + k, a or keys.get(None) or "id") for k, a in keyed.items())
-            elif _counted(self.keys.get(address)) and (indexed_by_instance or not listed):
+                items.extend(Ref(address + _key_text(_instance_key(here, _parse_key(k))) if here else address + k,
+                                 a or keys.get(None) or "id") for k, a in keyed.items())
+            elif _counted(own) and (indexed_by_instance or not listed):
                 items.append(Unknown(f"{base}[...] (an instance chosen by an expression)"))
-            elif _counted(self.keys.get(address)):  # a splat: every instance
-                items.extend(Ref(address + _key_text(k), keys.get(None) or "id") for k in self.keys[address])
+            elif _counted(own):  # a splat: every instance
+                items.extend(Ref(address + _key_text(_instance_key(here, k)), keys.get(None) or "id")
+                             for k in own or ())
             else:
-                items.append(Ref(address, keys.get(None) or "id"))
+                items.append(Ref(address + _key_text(here if address in self.keys else None), keys.get(None) or "id"))
         return items + others
 
 
@@ -422,7 +456,7 @@ class _Filler:
         expr = self.config.call_expressions(self.module).get(name)
         caller = ".".join(self.module.split(".")[:-2])
         if isinstance(expr, dict) and "references" in expr:
-            return _Filler(caller, self.keys, self.config).references(expr, listed)
+            return _Filler(caller, self.keys, self.config, self.module_keys[:-1]).references(expr, listed)
         return [Unknown(f"{self.module}.var.{name}")]
 
 
@@ -441,6 +475,12 @@ def _check_blocks(values: dict, text: str, depth: int) -> None:
 
 def _counted(keys: list[Any] | None) -> bool:
     return bool(keys) and (len(keys) > 1 or keys[0] is not None)
+
+
+def _parse_key(text: str) -> Any:
+    """`[0]` -> 0, `["a"]` -> "a"."""
+    inner = text[1:-1]
+    return json.loads(inner) if inner.startswith('"') else int(inner)
 
 
 def _key_text(key: Any) -> str:
@@ -553,7 +593,8 @@ def _at(resource: TfResource, where: Where) -> TfResource:
 
 def _relined(resource: TfResource, line: int, blocks: dict[str, list[tuple[dict, Position]]] | None) -> TfResource:
     """Give the resource's LINE to its values and each nested block the line of its HCL block."""
-    instances = tuple(TfInstance(i.key, _set_lines(i.values, (line, 1), blocks)) for i in resource.instances)
+    instances = tuple(TfInstance(i.key, _set_lines(i.values, (line, 1), blocks), i.module_key)
+                      for i in resource.instances)
     return TfResource(resource.address, resource.type, resource.name, resource.module, resource.where,
                       instances, resource.count_unknown, resource.mode, resource.deployment, resource.end_line,
                       resource.extras)
