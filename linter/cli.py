@@ -482,14 +482,15 @@ def describe(fmt: str, **values: Any) -> None:
     """Show the model inferred from PATHS: node groups, subnets, security groups, pools, what was assumed."""
     from linter.discover import discover
     from linter.reporters.describe import render_description
-    from linter.scan import build_model
+    from linter.scan import build_model, placement_of
 
     inputs = InputOptions.from_click(values).absolute(Path.cwd())
     file_config = _file_config(inputs, _aliases(_rules()))
     config = _with_flags(lambda: with_inputs(file_config, inputs))
     found = discover(inputs.paths, config.exclude, config.calico_paths)
-    model = build_model(found, config).model
-    click.echo(render_description(model, config, fmt, _root(inputs)))
+    built = build_model(found, config)
+    root = _root(inputs)
+    click.echo(render_description(built.model, config, fmt, root, placement_of(built, found, config, root)))
 
 
 def main() -> None:

@@ -20,6 +20,15 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterSpec:
+    """One entry of `clusters:`: the deployments that form a cluster and the Calico configuration it runs."""
+
+    name: str
+    deployments: tuple[str, ...]  # absolute paths: deployment directories or files (and what is under them)
+    calico: tuple[str, ...] = ()  # absolute paths: Calico files or directories that apply to those deployments
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     select: frozenset[str] | None = None
     ignore: frozenset[str] = frozenset()
@@ -39,6 +48,7 @@ class Config:
     cfn_parameters: tuple[tuple[str, str], ...] = ()
     cfn_parameter_files: tuple[str, ...] = ()
     tf_root: str | None = None  # --tf-root: the .tf files of scanned plan JSON
+    clusters: tuple[ClusterSpec, ...] = ()  # what proximity cannot decide (DESIGN §6)
     source: str | None = None  # the file it came from
 
     def selected_rules(self, all_ids: list[str]) -> frozenset[str]:
@@ -205,6 +215,8 @@ def config_from_mapping(data: Mapping[str, Any], base: Path, source: str | None 
         variables=tuple((k, _text(v)) for k, v in terraform.get("vars", {}).items()),
         cfn_parameters=tuple((k, _text(v)) for k, v in cfn.get("parameters", {}).items()),
         cfn_parameter_files=paths(cfn.get("parameter_files")),
+        clusters=tuple(ClusterSpec(c["name"], paths(c["deployments"]), paths(c.get("calico")))
+                       for c in data.get("clusters", ())),
         source=source,
     )
 

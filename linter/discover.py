@@ -23,6 +23,18 @@ _PLAN_MARK = re.compile(r"\"format_version\"")
 _K8S_MARK = re.compile(r"^\s*[\"']?(apiVersion|kind)[\"']?\s*:", re.MULTILINE)
 _HELM_VALUES_MARK = re.compile(r"^installation\s*:", re.MULTILINE)
 OURS_MARK = re.compile(r"projectcalico\.org|operator\.tigera\.io")
+# A walked file with another extension (`.golden`, kOps' `*_content`) is ours only when its head says so:
+# a CloudFormation template's top-level key, or a Kubernetes document that mentions Calico.
+_HEAD_BYTES = 8192
+_HEAD_CFN = re.compile(r'^\s*(?:\{\s*)?["\']?AWSTemplateFormatVersion["\']?\s*:', re.MULTILINE)
+_HEAD_K8S = re.compile(r"^apiVersion\s*:", re.MULTILINE)
+NOT_CONFIG_SUFFIXES = frozenset(
+    ".go .py .pyc .js .mjs .ts .tsx .jsx .java .kt .scala .rb .rs .c .h .cc .cpp .hpp .cs .php .pl .lua .swift .sh "
+    ".bash .ps1 .bat .md .rst .txt .adoc .html .htm .css .scss .less .svg .png .jpg .jpeg .gif .ico .webp .bmp "
+    ".pdf .zip .gz .tgz .bz2 .xz .tar .jar .war .whl .so .dylib .dll .exe .bin .o .a .class .lock .sum .mod "
+    ".pem .crt .key .pub .woff .woff2 .ttf .otf .eot .mp3 .mp4 .mov .avi .wasm .ipynb .csv .tsv .xml .toml .ini "
+    ".cfg .conf .properties .gradle .hcl .j2 .jinja .tpl .tmpl .gotmpl .proto .sql .graphql .dockerignore "
+    ".gitignore .gitattributes .editorconfig .env .log".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,13 +164,24 @@ def _read(path: Path, found: _Collector, explicit: bool) -> str | None:
     return text
 
 
+def _head_is_ours(path: Path, suffix: str, found: _Collector) -> bool:
+    """Sniff, do not parse: the first bytes of a file whose extension says nothing."""
+    if suffix in NOT_CONFIG_SUFFIXES or path.name.startswith("."):
+        return False
+    head = found.confinement.head(path.as_posix(), _HEAD_BYTES)
+    if isinstance(head, Refused) or b"\0" in head:
+        return False
+    text = head.decode("utf-8", "replace")
+    return bool(_HEAD_CFN.search(text) or (_HEAD_K8S.search(text) and OURS_MARK.search(text)))
+
+
 def _add_file(path: Path, found: _Collector, explicit: bool) -> None:
     suffix = path.suffix.lower()
     if suffix in (".tf", ".tfvars") or path.name.endswith(".tf.json"):
         if suffix == ".tf" or path.name.endswith(".tf.json") or explicit:
             found.terraform_dirs.setdefault(path.parent.as_posix(), None)
         return
-    if not explicit and suffix not in (".json",) + YAML_SUFFIXES:
+    if not explicit and suffix not in (".json",) + YAML_SUFFIXES and not _head_is_ours(path, suffix, found):
         return
     text = _read(path, found, explicit)
     if text is None:

@@ -205,6 +205,17 @@ class Peering:
     deployment: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class TransitAttachment:
+    """A VPC attached to a transit gateway: VPCs attached to the same gateway can talk."""
+
+    key: str
+    vpc: str | Unknown
+    gateway: str | Unknown
+    where: Where
+    deployment: str = ""
+
+
 class NodeKind(str, Enum):
     INSTANCE = "instance"
     AUTOSCALING_GROUP = "autoscaling-group"
@@ -272,6 +283,7 @@ class IpPool:
     # Calico's label selector of the nodes the pool serves (`all()` by default)
     node_selector: str | Unknown = "all()"
     family: int | None = None  # 4 or 6 where the CIDR cannot say (calico-node's IPv6 pool); None: from the CIDR
+    deployment: str = ""  # set when a deployment's own resource embeds it (Terraform kubernetes_manifest, Helm)
 
 
 class SrcDstCheck(str, Enum):
@@ -294,6 +306,7 @@ class FelixConfig:
     wireguard_v6: bool | Unknown | None = None  # wireguardEnabledV6
     # calico-node's FELIX_* environment: it overrides FelixConfiguration resources
     environment: bool = False
+    deployment: str = ""  # set when a deployment's own resource embeds it
 
 
 class Networking(str, Enum):
@@ -312,6 +325,7 @@ class CalicoNetwork:
     bgp: bool | Unknown | None = None  # None: not stated by this document
     networking: Networking | Unknown | None = None
     typha: bool | Unknown | None = None  # whether Typha runs (None: not stated by this document)
+    deployment: str = ""  # set when a deployment's own resource embeds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +336,7 @@ class BgpConfig:
     name: str | Unknown
     where: Where
     mesh: bool | Unknown | None = None  # nodeToNodeMeshEnabled (None: unset; Calico's default is on)
+    deployment: str = ""  # set when a deployment's own resource embeds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +350,7 @@ class BgpPeer:
     peer_selector: str | Unknown | None = None
     peer_ip: str | Unknown | None = None  # the address, without the optional port
     peer_port: int | None = None  # from `IP:port` / `[IPv6]:port`; None: BGP's own port
+    deployment: str = ""  # set when a deployment's own resource embeds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,6 +460,7 @@ class Model:
     security_groups: tuple[SecurityGroup, ...] = ()
     sg_rules: tuple[SgRule, ...] = ()
     peerings: tuple[Peering, ...] = ()
+    transit_attachments: tuple[TransitAttachment, ...] = ()
     node_groups: tuple[NodeGroup, ...] = ()
     pools: tuple[IpPool, ...] = ()
     felix: tuple[FelixConfig, ...] = ()
@@ -461,6 +478,29 @@ class Model:
 
 
 _MODEL_FIELDS = tuple(Model.__dataclass_fields__)
+# Model fields of Calico configuration: they apply to clusters by where they were found (DESIGN §6);
+# their elements carry `deployment` (set when a deployment's own resource embeds them)
+CALICO_FIELDS = frozenset({"pools", "felix", "calico", "bgp_configs", "bgp_peers"})
+# Model fields judged once per run, whatever the clusters
+RUN_FIELDS = frozenset({"config_problems", "problems", "suppressions", "files"})
+
+
+@dataclass(frozen=True, slots=True)
+class CalicoScope:
+    """The deployments a Calico document applies to (DESIGN §6)."""
+
+    deployments: frozenset[str] | None = None  # None: every deployment of the scan
+    unit: str = ""  # documents that apply to no deployment are judged with the others of their unit
+    why: str = ""  # in words, for describe and notes
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where the scan's Calico configuration applies, and what its deployments and clusters are called."""
+
+    files: tuple[tuple[str, CalicoScope], ...] = ()  # Calico file -> scope; a file not listed applies everywhere
+    deployment_names: tuple[tuple[str, str], ...] = ()  # deployment -> how outputs name it (its path)
+    cluster_names: tuple[tuple[str, str], ...] = ()  # deployment -> the name `clusters:` gives it
 
 
 def merge_models(models: "list[Model] | tuple[Model, ...]") -> Model:

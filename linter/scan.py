@@ -9,10 +9,12 @@ from linter import __version__
 from linter.config import Config, rule_aliases
 from linter.confine import Confinement
 from linter.discover import Inputs, discover
+from linter.placement import Deployment, deployment_of, place
 from linter.engine import EngineOptions, Rule, run
 from linter.engine.facts import NodeSelection
 from linter.model import (
-    CalicoNetwork, EncapMode, FelixConfig, Finding, IpPool, Level, Model, Notice, ParseProblem, Report, Where,
+    CalicoNetwork, EncapMode, FelixConfig, Finding, IpPool, Level, Model, Notice, ParseProblem, Placement, Report,
+    Where,
     merge_models,
 )
 from linter.engine.suppress import apply_suppressions
@@ -53,6 +55,7 @@ class ScanRequest:
 class Built:
     model: Model
     notices: tuple[Notice, ...] = ()  # what the parsers could not follow (remote modules, ...)
+    deployments: tuple[Deployment, ...] = ()  # root modules, plans, top-level templates
 
 
 def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ignore_progress,
@@ -63,6 +66,7 @@ def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ig
                                                                      + inputs.calico)])
     models: list[Model] = []
     notices: list[Notice] = []
+    deployments: list[Deployment] = []
     read = 0
 
     def add(model: Model, files: int = 1) -> None:
@@ -76,10 +80,12 @@ def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ig
 
         loaded = load_modules(inputs.terraform_dirs, TerraformInputs(config.var_files, config.variables, confinement))
         notices.extend(Notice(Level.NOTE, note) for note in loaded.notes)
+        deployments.extend(deployment_of(root, True) for root in loaded.roots)
         add(loaded.model, len(loaded.model.files))
     for plan, text in inputs.plans:
         from linter.terraform import load_plan
 
+        deployments.append(deployment_of(plan, False))
         add(load_plan(plan, tf_root=config.tf_root, text=text, confinement=confinement))
     if inputs.templates:
         from linter.cloudformation import (
@@ -103,6 +109,7 @@ def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ig
                 continue
             template_model = load_template(path, options, text=text)
             read_as_nested.update(f for f in template_model.files if f != path)
+            deployments.append(deployment_of(path, False))
             add(template_model, len(set(template_model.files) | {path}))
     if inputs.calico:
         from linter.calico import load_calico_file
@@ -113,7 +120,13 @@ def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ig
     problems = tuple(ParseProblem(Where(path), f"cannot read: {why}") for path, why in inputs.unreadable)
     problems += tuple(ParseProblem(Where(path), why, Level.NOTE) for path, why in inputs.not_read)
     models.append(Model(problems=problems))
-    return Built(merge_models(models), tuple(notices))
+    return Built(merge_models(models), tuple(notices), tuple(deployments))
+
+
+def placement_of(built: Built, inputs: Inputs, config: Config, root: str) -> Placement:
+    """Where the scan's Calico configuration applies (DESIGN §6)."""
+    everywhere = config.calico_paths + ((config.source,) if config.source else ())
+    return place(built.deployments, [path for path, _ in inputs.calico], everywhere, root, config.clusters)
 
 
 def _stated_calico(config: Config) -> Model:
@@ -149,7 +162,8 @@ def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
         progress(Progress(len(files), done, total))
 
     options = EngineOptions(selected, dict(config.severity),
-                            NodeSelection(config.nodes_include, config.nodes_exclude), request.root, checked)
+                            NodeSelection(config.nodes_include, config.nodes_exclude), request.root, checked,
+                            placement_of(built, inputs, config, request.root))
     evaluation = run(model, rules, options)
     cal013 = next((r.doc.level for r in rules if r.id == "CAL013"), Level.WARNING)
     cal013 = config.severity.get("CAL013", cal013)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.config import Config
+from linter.config import ClusterSpec, Config
 from linter.engine import load_rules
 from linter.engine.facts import kubernetes_word
 from linter.model import Report
@@ -146,3 +146,163 @@ def test_two_roots_with_the_same_addresses_do_not_see_each_other(tmp_path: Path)
     together = _scan(root)
     assert _keys(together, "/envs/prod/") == _keys(alone)
     assert _keys(together, "/envs/staging/") == _keys(_scan(root, ("envs/staging",)))
+
+
+def _vpc_stack(name: str, cidr: str, extra: str = "", instance: str = "") -> str:
+    """A VPC with one subnet, a security group that admits nothing, and two worker instances."""
+    return f"""
+resource "aws_vpc" "{name}" {{
+  cidr_block = "{cidr}.0.0/16"
+}}
+resource "aws_subnet" "{name}" {{
+  vpc_id     = aws_vpc.{name}.id
+  cidr_block = "{cidr}.1.0/24"
+}}
+resource "aws_security_group" "{name}" {{
+  vpc_id = aws_vpc.{name}.id
+{extra}
+}}
+resource "aws_instance" "workers_{name}" {{
+  count                  = 2
+  subnet_id              = aws_subnet.{name}.id
+  vpc_security_group_ids = [aws_security_group.{name}.id]
+  source_dest_check      = false
+{instance}
+}}
+"""
+
+
+def _pairs_of(report: Report, rule: str = "CAL001") -> set[tuple[str, str]]:
+    """(receiver's group, sender) of every finding of the rule."""
+    return {(f.where.address, r.where.address) for f in report.findings if f.rule == rule for r in f.related
+            if r.why.startswith("sender")}
+
+
+def test_a_root_of_100_vpcs_gives_no_cross_vpc_pair(tmp_path: Path) -> None:
+    text = "".join(_vpc_stack(f"v{i}", f"10.{i}") for i in range(100))
+    report = _scan(_write(tmp_path, {"main.tf": text}))
+    pairs = _pairs_of(report)
+    assert len(pairs) == 100
+    assert all(group.removeprefix("aws_security_group.") == sender.removeprefix("aws_instance.workers_")
+               for group, sender in pairs), sorted(pairs)[:5]
+
+
+def test_peered_vpcs_and_a_transit_gateway_join_clusters(tmp_path: Path) -> None:
+    text = _vpc_stack("a", "10.1") + _vpc_stack("b", "10.2") + _vpc_stack("c", "10.3") + _vpc_stack("d", "10.4") + """
+resource "aws_vpc_peering_connection" "ab" {
+  vpc_id      = aws_vpc.a.id
+  peer_vpc_id = aws_vpc.b.id
+}
+resource "aws_ec2_transit_gateway" "hub" {
+}
+resource "aws_ec2_transit_gateway_vpc_attachment" "c" {
+  vpc_id             = aws_vpc.c.id
+  transit_gateway_id = aws_ec2_transit_gateway.hub.id
+}
+resource "aws_ec2_transit_gateway_vpc_attachment" "d" {
+  vpc_id             = aws_vpc.d.id
+  transit_gateway_id = aws_ec2_transit_gateway.hub.id
+}
+"""
+    pairs = {(g.removeprefix("aws_security_group."), s.removeprefix("aws_instance.workers_"))
+             for g, s in _pairs_of(_scan(_write(tmp_path, {"main.tf": text})))}
+    assert pairs == {(r, s) for group in ("ab", "cd") for r in group for s in group}
+
+
+def test_a_node_group_whose_vpc_is_unknown_is_judged_with_every_cluster(tmp_path: Path) -> None:
+    text = _vpc_stack("a", "10.1") + _vpc_stack("b", "10.2") + """
+resource "aws_instance" "workers_x" {
+  count             = 2
+  subnet_id         = var.subnet
+  source_dest_check = false
+}
+"""
+    pairs = _pairs_of(_scan(_write(tmp_path, {"main.tf": text})))
+    senders = {s for g, s in pairs if g == "aws_security_group.a"}
+    assert senders == {"aws_instance.workers_a", "aws_instance.workers_x"}
+    assert ("aws_security_group.a", "aws_instance.workers_b") not in pairs
+
+
+FELIX_OFF = """apiVersion: projectcalico.org/v3
+kind: FelixConfiguration
+metadata:
+  name: default
+spec:
+  awsSrcDstCheck: Disable
+"""
+POLICY_ONLY = """apiVersion: operator.tigera.io/v1
+kind: Installation
+metadata:
+  name: default
+spec:
+  cni:
+    type: AmazonVPC
+"""
+NEVER_POOL = """apiVersion: projectcalico.org/v3
+kind: IPPool
+metadata:
+  name: {name}
+spec:
+  cidr: 192.168.0.0/16
+  ipipMode: Never
+  natOutgoing: true
+"""
+
+
+def _cluster_root(name: str, cidr: str) -> str:
+    return _vpc_stack(name, cidr).replace("  source_dest_check      = false\n", "")
+
+
+def _by_root(report: Report) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for finding in report.findings:
+        if not finding.unverified and finding.where.file.endswith(".tf"):
+            found.setdefault(Path(finding.where.file).parent.name, set()).add(finding.rule)
+    return found
+
+
+def test_calico_configuration_of_one_cluster_never_changes_another(tmp_path: Path) -> None:
+    root = _write(tmp_path, {
+        "envs/prod/main.tf": _cluster_root("prod", "10.1"), "envs/prod/calico/felix.yaml": FELIX_OFF,
+        "envs/staging/main.tf": _cluster_root("staging", "10.2"), "envs/staging/installation.yaml": POLICY_ONLY,
+        "envs/dev/main.tf": _cluster_root("dev", "10.3"), "envs/dev/pool.yaml": NEVER_POOL.format(name="dev"),
+    })
+    found = _by_root(_scan(root))
+    assert found["prod"] == {"CAL001", "CAL002", "CAL009"}  # Felix turns the check off in prod only
+    assert "staging" not in found  # policy-only: the node rules do not apply
+    assert found["dev"] == {"CAL001", "CAL003", "CAL009"}  # IPIP Never: no CAL002; CAL003 an error
+    for name in ("prod", "staging", "dev"):
+        alone = _by_root(_scan(root, (f"envs/{name}",)))
+        assert alone.get(name) == found.get(name)
+
+
+def test_a_document_above_several_deployments_applies_to_none_until_clusters_says(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"prod/main.tf": _cluster_root("prod", "10.1"), "staging/main.tf": _cluster_root("staging", "10.2"),
+                             "calico/felix.yaml": FELIX_OFF})
+    report = _scan(root)
+    assert {"prod", "staging"} <= {r for r, rules in _by_root(report).items() if "CAL003" in rules}
+    notes = [n for n in report.notices if "applies to none" in n.message]
+    assert len(notes) == 1 and "calico/felix.yaml" in notes[0].message and "clusters:" in notes[0].message
+    config = Config(clusters=(ClusterSpec("prod", (str(root / "prod"),), (str(root / "calico"),)),))
+    configured = _scan(root, config=config)
+    assert "CAL003" not in _by_root(configured)["prod"] and "CAL003" in _by_root(configured)["staging"]
+    assert not any("applies to none" in n.message for n in configured.notices)
+
+
+def test_a_document_applies_to_every_deployment_of_its_nearest_directory(tmp_path: Path) -> None:
+    """A cluster split over a network root and a nodes root shares the Calico configuration beside them."""
+    root = _write(tmp_path, {"eu/a/main.tf": _cluster_root("a", "10.1"), "eu/b/main.tf": _cluster_root("b", "10.2"),
+                             "eu/calico/felix.yaml": FELIX_OFF, "us/main.tf": _cluster_root("us", "10.3")})
+    found = _by_root(_scan(root))
+    assert "CAL003" not in found["a"] | found["b"]
+    assert "CAL003" in found["us"]
+
+
+def test_the_default_pool_is_assumed_per_cluster_and_the_note_names_it(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"prod/main.tf": _cluster_root("prod", "10.1"), "prod/pool.yaml": NEVER_POOL.format(name="p"),
+                             "staging/main.tf": _cluster_root("staging", "10.2")})
+    report = _scan(root)
+    notes = [n.message for n in report.notices if "No Calico IP pool found" in n.message]
+    assert len(notes) == 1 and "cluster staging" in notes[0] and "prod" not in notes[0]
+    levels = {Path(f.where.file).parent.name: f.level.value for f in report.findings if f.rule == "CAL003"}
+    assert levels == {"prod": "error", "staging": "warning"}

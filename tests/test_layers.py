@@ -28,6 +28,7 @@ ALLOWED = {
     "linter.reporters": ("linter.model",),
     "linter.discover": ("linter.model", "linter.confine", "linter.limits"),
     "linter.config": ("linter.model",),
+    "linter.placement": ("linter.model", "linter.config"),
     "linter.options": ("linter.model", "linter.config"),
     "linter.fixes": ("linter.model",),
     "linter.scan": ("linter",) ,

@@ -25,6 +25,7 @@ from linter.model import (
     Source,
     Subnet,
     Suppression,
+    TransitAttachment,
     Unknown,
     Vpc,
     VpcCidrSource,
@@ -543,7 +544,7 @@ def map_deployment(scopes: list[Scope], deployment: str) -> Model:
     index = _Index(resources)
     vpcs: list[tuple[_Res, list]] = []
     extra_blocks: list[tuple[str, str | Unknown]] = []
-    subnets, groups, rules, peerings, nodes = [], [], [], [], []
+    subnets, groups, rules, peerings, nodes, attachments = [], [], [], [], [], []
     for res in resources:
         if res.type == VPC:
             vpcs.append((res, [_cidr(res.prop("CidrBlock"), "CidrBlock")]))
@@ -569,6 +570,12 @@ def map_deployment(scopes: list[Scope], deployment: str) -> Model:
             rules.append(_standalone_rule(res, Direction.INGRESS, deployment))
         elif res.type == "AWS::EC2::SecurityGroupEgress":
             rules.append(_standalone_rule(res, Direction.EGRESS, deployment))
+        elif res.type in ("AWS::EC2::TransitGatewayAttachment", "AWS::EC2::TransitGatewayVpcAttachment"):
+            gateway = res.prop("TransitGatewayId")
+            attachments.append(TransitAttachment(
+                res.key, _vpc_ref(res.prop("VpcId")),
+                _ref_to(gateway, ("AWS::EC2::TransitGateway",), ("Ref", "Id")) if not isinstance(gateway, str) else gateway,
+                res.where(), deployment))
         elif res.type == "AWS::EC2::VPCPeeringConnection":
             peerings.append(Peering(res.key, _vpc_ref(res.prop("VpcId")),
                                     _vpc_ref(res.prop("PeerVpcId")), res.where(), deployment))
@@ -584,7 +591,8 @@ def map_deployment(scopes: list[Scope], deployment: str) -> Model:
         for res, blocks in vpcs
     )
     return Model(vpcs=vpc_elements, subnets=tuple(subnets), security_groups=tuple(groups),
-                 sg_rules=tuple(rules), peerings=tuple(peerings), node_groups=tuple(nodes))
+                 sg_rules=tuple(rules), peerings=tuple(peerings), transit_attachments=tuple(attachments),
+                 node_groups=tuple(nodes))
 
 
 # ------------------------------------------------------------------------------------ suppressions

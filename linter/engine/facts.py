@@ -114,10 +114,6 @@ def cidr_overlaps(a: str, b: str) -> bool | None:
 NO_EVIDENCE = "nothing says it runs Kubernetes"
 
 
-def _calico_places(model: Model) -> list[Where]:
-    return [e.where for e in (*model.pools, *model.felix, *model.calico)]
-
-
 def _known_subnets(node: NodeGroup) -> int:
     return 0 if isinstance(node.subnets, Unknown) else len({k for k in node.subnets if isinstance(k, str)})
 
@@ -125,7 +121,10 @@ def _known_subnets(node: NodeGroup) -> int:
 class Facts:
     """Indexes over one model. Built once per run; read-only afterwards."""
 
-    def __init__(self, model: Model, selection: NodeSelection = NodeSelection()) -> None:
+    def __init__(self, model: Model, selection: NodeSelection = NodeSelection(),
+                 calico_deployments: frozenset[str] | None = None, preselected: bool = False) -> None:
+        """`calico_deployments`: where Calico configuration applies (None: every deployment that has some);
+        `preselected`: the model's node groups are the nodes already (a cluster's part of the model)."""
         self.model = model
         self._groups: dict[tuple[str, str], SecurityGroup] = {(g.deployment, g.key): g for g in model.security_groups}
         self._subnets: dict[tuple[str, str], Subnet] = {(s.deployment, s.key): s for s in model.subnets}
@@ -139,10 +138,13 @@ class Facts:
                 rules.setdefault((rule.deployment, rule.group, rule.direction), []).append(rule)
         self._rules = {k: tuple(v) for k, v in rules.items()}
         self._floating = {k: tuple(v) for k, v in floating.items()}
-        self._calico_found = any(w.address != "config" for w in _calico_places(model))
+        if calico_deployments is None:
+            has_calico = bool(model.pools or model.felix or model.calico)
+            calico_deployments = frozenset(n.deployment for n in model.node_groups) if has_calico else frozenset()
+        self._calico_deployments = calico_deployments
         # every compute resource, whether it is taken as a Kubernetes node, and why (describe shows it)
         self.selection: tuple[tuple[NodeGroup, bool, str], ...] = tuple(
-            (n, *self._node_verdict(n, selection)) for n in model.node_groups)
+            (n, True, "") if preselected else (n, *self._node_verdict(n, selection)) for n in model.node_groups)
         self.nodes: tuple[NodeGroup, ...] = tuple(n for n, taken, _ in self.selection if taken)
         self.passed_over = sum(1 for n, taken, why in self.selection if not taken and why == NO_EVIDENCE)
         self.pools_found = tuple(p for p in model.pools if not p.fallback)
@@ -161,7 +163,7 @@ class Facts:
             return False, ruled_out
         evidence = included(node, selection) or (node.kubernetes[0] if node.kubernetes else None) \
             or name_evidence(node) or self._port_evidence(node)
-        if evidence is None and self._calico_found:
+        if evidence is None and node.deployment in self._calico_deployments:
             evidence = "Calico configuration applies to its deployment"
         return (True, evidence) if evidence else (False, NO_EVIDENCE)
 

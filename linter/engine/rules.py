@@ -20,7 +20,7 @@ from linter.engine.predicates import (
     ArgumentError, Flow, Not, Predicate, ReportAt, SubjectKind, Atom, atoms_of,
 )
 from linter.engine.verdict import Outcome
-from linter.model import Direction, Level, RuleDoc
+from linter.model import Direction, Level, Placement, RuleDoc
 
 BUILTIN = "builtin"
 BUILTIN_FIELDS = frozenset({"message"})  # CAL000 and CAL013 report the problem's own words
@@ -82,6 +82,7 @@ class EngineOptions:
     nodes: NodeSelection = NodeSelection()
     root: str = ""  # for CAL000 addresses (repo-relative file path)
     on_rule_checked: Callable[[int, int], None] | None = None  # (done, total): progress for the caller
+    placement: Placement = Placement()  # where Calico configuration applies (default: everywhere)
 
 
 def load_rules(files: Iterable[tuple[str, str]] | None = None) -> tuple[Rule, ...]:

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
+from linter.engine.clusters import Context, Plan, plan
 from linter.engine.facts import ASSUMED_POOL, Facts
 from linter.model import (
     CidrSource, ConfigProblem, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem,
@@ -25,18 +26,43 @@ class Evaluation:
 
 
 def run(model: Model, rules: Iterable[Rule], options: EngineOptions = EngineOptions()) -> Evaluation:
-    facts = Facts(model, options.nodes)
+    """Each cluster (and Calico configuration that applies to none) is judged on its own part of the model."""
+    planned = plan(model, options.placement, options.nodes)
+    contexts = [(context, Facts(context.model, options.nodes, preselected=True)) for context in planned.contexts]
+    once = Facts(Model(config_problems=model.config_problems), preselected=True)  # judged once per run
     active = [r for r in rules if options.selected is None or r.id in options.selected]
     findings: list[Finding] = []
     for done, rule in enumerate(active, start=1):
-        found = list(_parse_findings(rule, model.problems, options.root)) if rule.id == "CAL000" else []
-        for index, check in enumerate(rule.checks):
-            found.extend(_run_check(rule, index, check, facts))
-        level = rule_level(rule, facts, options)
-        findings.extend(f if f.level is Level.NOTE else replace(f, level=level) for f in found)
+        if rule.id == "CAL000":
+            findings.extend(_parse_findings(rule, model.problems, options.root))
+        for facts, per_run in [(f, False) for _, f in contexts] + [(once, True)]:
+            found = [finding for index, check in enumerate(rule.checks)
+                     if (check.subject is SubjectKind.CONFIG_PROBLEM) == per_run
+                     for finding in _run_check(rule, index, check, facts)]
+            level = rule_level(rule, facts, options)
+            findings.extend(f if f.level is Level.NOTE else replace(f, level=level) for f in found)
         if options.on_rule_checked is not None:
             options.on_rule_checked(done, len(active))
-    return Evaluation(tuple(_merge_collapsed(findings)), tuple(_notices(facts, active)))
+    merged = _merge_collapsed(_merge_contexts(findings))
+    return Evaluation(tuple(merged), tuple(_notices(planned, contexts, active)))
+
+
+def _merge_contexts(findings: list[Finding]) -> list[Finding]:
+    """A subject judged in several contexts (a pool of two clusters, a rule whose group's VPC is unknown)
+    is one finding: the first context's words, every context's related locations."""
+    merged: dict[tuple[str, str, str, int], Finding] = {}
+    for finding in findings:
+        key = (finding.rule, finding.identity, finding.where.file, finding.where.line)
+        previous = merged.get(key)
+        if previous is None:
+            merged[key] = finding
+        elif previous.level.rank < finding.level.rank:
+            merged[key] = replace(finding, related=finding.related + tuple(
+                r for r in previous.related if r not in finding.related))
+        else:
+            merged[key] = replace(previous, related=previous.related + tuple(
+                r for r in finding.related if r not in previous.related))
+    return list(merged.values())
 
 
 def rule_level(rule: Rule, facts: Facts, options: EngineOptions) -> Level:
@@ -278,10 +304,17 @@ def _merge_collapsed(findings: list[Finding]) -> list[Finding]:
     return list(merged.values())
 
 
-def _notices(facts: Facts, rules: list[Rule]) -> Iterator[Notice]:
+def _notices(planned: Plan, contexts: list[tuple[Context, Facts]], rules: list[Rule]) -> Iterator[Notice]:
+    if planned.ambiguous_files:
+        files = planned.ambiguous_files
+        more = f" (and {len(files) - 1} more file{'s' if len(files) > 2 else ''})" if len(files) > 1 else ""
+        yield Notice(Level.NOTE, f"Calico configuration in {files[0]}{more} sits above several deployments at the "
+                                 "repository root, so it applies to none of them (the pool rules still judge it): "
+                                 "say which cluster it belongs to under clusters: in .calico-lint.yaml.", files[0])
     node_subjects = (SubjectKind.NODE_PAIR, SubjectKind.NODE_GROUP)
     if not any(c.subject in node_subjects for r in rules for c in r.checks):
         return
+    facts = planned.facts
     if not facts.nodes:
         if facts.passed_over:
             count = f"{facts.passed_over} compute resource{'s' if facts.passed_over > 1 else ''}"
@@ -289,12 +322,25 @@ def _notices(facts: Facts, rules: list[Rule]) -> Iterator[Notice]:
                                      "(nothing says they run Kubernetes). Mark nodes with a kubernetes.io/cluster/<name> "
                                      "tag, or list them under nodes.include in .calico-lint.yaml.")
         return
-    if facts.calico_networking().failed:
-        yield Notice(Level.NOTE, "Calico runs in policy-only mode (pods use VPC addresses): the node rules "
-                                 "(CAL001-CAL004, CAL009, CAL010) do not apply.")
-        return
-    if facts.pool_assumed:
+    policy_only = [c.name for c, f in contexts if c.cluster is not None and f.calico_networking().failed]
+    assumed = [c.name for c, f in contexts
+               if c.cluster is not None and c.name not in policy_only and f.pool_assumed]
+    if policy_only:
+        yield Notice(Level.NOTE, f"Calico runs in policy-only mode (pods use VPC addresses) in {_clusters_text(policy_only)}: "
+                                 "the node rules (CAL001-CAL004, CAL009, CAL010) do not apply there.")
+    if assumed:
         pool = ASSUMED_POOL
-        yield Notice(Level.NOTE, f"No Calico IP pool found: assumed Calico's default ({pool.cidr}, IPIP Always, "
-                                 "outgoing NAT, BGP on) to decide which node rules apply; point calico-lint at "
-                                 "your pools with --calico PATH.")
+        yield Notice(Level.NOTE, f"No Calico IP pool found for {_clusters_text(assumed)}: assumed Calico's default "
+                                 f"({pool.cidr}, IPIP Always, outgoing NAT, BGP on) to decide which node rules apply; "
+                                 "point calico-lint at your pools with --calico PATH.")
+
+
+def _clusters_text(names: list[str]) -> str:
+    """`cluster envs/prod`, `clusters a, b and c`, `clusters a, b, c and 7 more`."""
+    shown = names[:3]
+    if len(names) == 1:
+        return f"cluster {names[0]}"
+    rest = len(names) - len(shown)
+    if rest:
+        return f"clusters {', '.join(shown)} and {rest} more"
+    return f"clusters {', '.join(shown[:-1])} and {shown[-1]}"

@@ -30,6 +30,7 @@ class TerraformInputs:
 class TerraformModel:
     model: Model
     notes: tuple[str, ...] = ()  # what could not be followed (remote modules, ...)
+    roots: tuple[str, ...] = ()  # root module directories (absolute POSIX): one deployment each
 
 
 def load_modules(module_dirs: Sequence[str], inputs: TerraformInputs = TerraformInputs()) -> TerraformModel:
@@ -47,7 +48,7 @@ def load_modules(module_dirs: Sequence[str], inputs: TerraformInputs = Terraform
         embedded_models(loaded.resources),
         Model(problems=loaded.problems, suppressions=suppressions, files=tuple(path for path, _ in loaded.sources)),
     ])
-    return TerraformModel(model, tuple(loaded.notes))
+    return TerraformModel(model, tuple(loaded.notes), loaded.roots)
 
 
 def load_plan(path: str, *, tf_root: str | None = None, text: str | None = None,

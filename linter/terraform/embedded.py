@@ -5,7 +5,7 @@ import dataclasses
 import re
 from typing import Any, Iterator, Sequence
 
-from linter.model import GroupSource, Model, ParseProblem, Related, Unknown, merge_models
+from linter.model import CALICO_FIELDS, GroupSource, Model, ParseProblem, Related, Unknown, merge_models
 from linter.terraform.to_model import (
     ResourceIndex, by_deployment, group_key, launch_groups, launch_user_data_disables, subnet_key,
 )
@@ -25,7 +25,11 @@ def _deployment_embedded(resources: Sequence[TfResource]) -> Model:
     for resource in resources:
         if resource.mode == "managed":
             index.add(resource)
-    return _resolve_markers(merge_models(models), index)
+    model = _resolve_markers(merge_models(models), index)
+    deployment = resources[0].deployment if resources else ""
+    # Calico configuration a deployment's own resources carry applies to that deployment
+    return dataclasses.replace(model, **{name: tuple(dataclasses.replace(e, deployment=deployment)
+                                                     for e in getattr(model, name)) for name in CALICO_FIELDS})
 
 
 _MARKER = re.compile(r"^\$\{([A-Za-z0-9_.\-\[\]\"]+)\.([a-z_]+)\}$")

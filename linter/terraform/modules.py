@@ -36,6 +36,7 @@ class TfLoad:
     problems: tuple[ParseProblem, ...]  # CAL000: syntax errors at their line/column
     sources: tuple[tuple[str, str], ...]  # (absolute file path, text) of every .tf/.tfvars read
     notes: tuple[str, ...] = ()
+    roots: tuple[str, ...] = ()  # the root module directories: one deployment each
 
 
 def load_terraform(module_dirs: Sequence[str], options: TfOptions = TfOptions()) -> TfLoad:
@@ -45,12 +46,13 @@ def load_terraform(module_dirs: Sequence[str], options: TfOptions = TfOptions())
     loader = _Loader(options.confinement or Confinement.around([*dirs, *options.var_files]))
     overrides = loader.option_values(options)
     resources: list[TfResource] = []
-    for root in _roots(loader, dirs):
+    roots = _roots(loader, dirs)
+    for root in roots:
         values = {**loader.auto_tfvars(root), **overrides}
         module = _Module(loader, loader.config(root), "", root, values, None, (root,))
         resources.extend(_collect(module))
     return TfLoad(tuple(resources), tuple(loader.problems), tuple(loader.sources.items()),
-                  tuple(dict.fromkeys(loader.notes)))
+                  tuple(dict.fromkeys(loader.notes)), tuple(roots))
 
 
 @dataclass(frozen=True, slots=True)

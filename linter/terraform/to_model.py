@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from linter.model import (
     CidrSource, Direction, Fix, GroupSource, Model,
     NodeGroup, NodeKind, Peering, PrefixListSource, Related, RuleFixTemplate, SecurityGroup, SgRule, Source, Subnet,
+    TransitAttachment,
     Unknown, Vpc, VpcCidrSource, Where, merge_models,
 )
 from linter.terraform.values import (COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource, UnknownAttribute,
@@ -202,9 +203,12 @@ def _deployment_model(resources: Sequence[TfResource]) -> Model:
     groups = [g for r in managed if r.type in ("aws_security_group", "aws_default_security_group")
               for g in _groups(r, index, standalone)]
     peerings = [_peering(r, index) for r in managed if r.type == "aws_vpc_peering_connection"]
+    attachments = [a for r in managed if r.type == "aws_ec2_transit_gateway_vpc_attachment"
+                   for a in _attachments(r, index)]
     nodes = list(_node_groups(managed, index))
     return Model(vpcs=tuple(vpcs.values()), subnets=tuple(subnets), security_groups=tuple(groups),
-                 sg_rules=tuple(rules), peerings=tuple(peerings), node_groups=tuple(nodes))
+                 sg_rules=tuple(rules), peerings=tuple(peerings), transit_attachments=tuple(attachments),
+                 node_groups=tuple(nodes))
 
 
 def _str_or_unknown(value: Any) -> str | Unknown:
@@ -330,6 +334,17 @@ def _peering(resource: TfResource, index: ResourceIndex) -> Peering:
     return Peering(resource.address, _vpc_key(values.get("vpc_id"), index) or Unknown("vpc_id"),
                    _vpc_key(values.get("peer_vpc_id"), index) or Unknown("peer_vpc_id"), resource.where,
                    resource.deployment)
+
+
+def _attachments(resource: TfResource, index: ResourceIndex) -> Iterator[TransitAttachment]:
+    for instance in resource.instances:
+        gateway = instance.values.get("transit_gateway_id")
+        target = index.get(gateway)
+        gateway_key = target.address if target is not None else gateway if isinstance(gateway, (str, Unknown)) \
+            else Unknown(f"{resource.address}.transit_gateway_id")
+        yield TransitAttachment(instance_address(resource, instance),
+                                _vpc_key(instance.values.get("vpc_id"), index) or Unknown("vpc_id"), gateway_key,
+                                resource.where, resource.deployment)
 
 
 def _rules(resource: TfResource, index: ResourceIndex) -> Iterator[SgRule]:
