@@ -277,7 +277,11 @@ def save_input(target: Target, index: int, crash_dir: Path, detail: str = "") ->
     item = target.input_at(index)
     path = crash_dir / f"{item.family}-{index}{_suffix(item.name)}"
     path.write_bytes(item.text.encode("utf-8", "surrogatepass"))
-    path.with_suffix(path.suffix + ".txt").write_text(f"{item.origin}\nseed {target.seed} index {index}\n\n{detail}")
+    notes = path.with_suffix(path.suffix + ".txt")
+    if notes.exists():  # the slowest input was also a crash: keep its traceback
+        notes.write_text(f"{notes.read_text()}\n{detail}\n")
+    else:
+        notes.write_text(f"{item.origin}\nseed {target.seed} index {index}\n\n{detail}\n")
     return path
 
 
@@ -337,6 +341,7 @@ def report(tally: Tally, target: Target, crash_dir: Path) -> None:
     for crash in sorted(tally.crashes, key=lambda c: c.index):
         by_signature.setdefault(crash.signature, []).append(crash)
     print(f"crashes: {len(tally.crashes)} ({len(by_signature)} distinct) -> {crash_dir}")
+    (crash_dir / "crashes.txt").write_text("".join(f"{c.index}\t{c.family}\t{c.signature}\n" for c in tally.crashes))
     for signature, crashes in sorted(by_signature.items(), key=lambda item: -len(item[1])):
         for crash in crashes[:3]:  # a few reproducers per distinct crash
             if crash.index >= 0:

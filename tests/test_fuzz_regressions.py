@@ -1,0 +1,77 @@
+"""Crashes the fuzz harness found, minimised: each is a clear CAL000 or UNKNOWN now, and the sane twin still reads."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from linter.calico import load_calico_file
+from linter.cloudformation import load_template
+from linter.model import Unknown
+from linter.terraform import load_modules, load_plan
+from linter.terraform.hcl import parse_hcl
+
+POOL = "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata: {name: p}\nspec: {cidr: 10.0.0.0/16, %s}\n"
+
+
+def _deep_list(levels: int) -> str:
+    return "[" * levels + "1" + "]" * levels
+
+
+@pytest.mark.parametrize("extra, problem", [
+    ("x: " + _deep_list(200), "nested more than 64 levels deep"),
+    ("x: &a [*a]", "recursive alias"),
+])
+def test_unfit_calico_documents_are_one_cal000(extra: str, problem: str) -> None:
+    model = load_calico_file("/p.yaml", text=POOL % extra)
+    assert [p.message for p in model.problems if problem in p.message]
+    assert not model.pools
+
+
+def test_moderate_nesting_and_aliases_still_read() -> None:
+    model = load_calico_file("/p.yaml", text=POOL % ("x: &a " + _deep_list(20) + ", y: [*a, *a]"))
+    assert not model.problems
+    assert [pool.cidr for pool in model.pools] == ["10.0.0.0/16"]
+
+
+def test_a_calico_json_document_too_deep_is_not_read_again_as_json() -> None:
+    text = '{"apiVersion": "projectcalico.org/v3", "kind": "IPPool", "spec": {"x": %s}}' % _deep_list(300)
+    model = load_calico_file("/p.json", text=text)
+    assert [p for p in model.problems if "nested more than" in p.message]
+
+
+def test_an_attribute_and_a_block_of_one_name_is_a_parse_problem() -> None:
+    body, problems = parse_hcl('resource "aws_security_group" "s" {\n  ingress = []\n  ingress {\n  }\n}\n', "/m.tf")
+    assert body is None
+    assert "'ingress' is both an attribute (line 2) and a block" in problems[0].message
+    assert problems[0].where.line == 3
+    body, problems = parse_hcl('resource "aws_security_group" "s" {\n  egress = []\n  ingress {\n  }\n}\n', "/m.tf")
+    assert body is not None and not problems
+
+
+@pytest.mark.skipif(not getattr(sys, "get_int_max_str_digits", lambda: 0)(), reason="no digit limit")
+def test_integers_past_the_digit_limit_are_cal000(tmp_path: Path) -> None:
+    huge = "1" * 5001
+    plan = load_plan(str(tmp_path / "p.json"), text='{"format_version": "1.2", "planned_values": {"x": %s}}' % huge)
+    assert "integer of more than" in plan.problems[0].message
+    (tmp_path / "main.tf.json").write_text('{"locals": {"n": %s}}' % huge)
+    model = load_modules([str(tmp_path)]).model
+    assert [p for p in model.problems if "integer of more than" in p.message]
+
+
+def test_infinite_ports_and_select_indexes_are_unknown() -> None:
+    template = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: k8s nodes
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: .inf, ToPort: .nan, CidrIp: !Select [.inf, [10.0.0.0/8]]}
+"""
+    model = load_template("/t.yaml", text=template)
+    assert not model.problems
+    (rule,) = model.sg_rules
+    assert isinstance(rule.ports, Unknown)
+    assert all(isinstance(source.cidr, Unknown) for source in rule.sources)
