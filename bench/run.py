@@ -7,8 +7,12 @@
 Cases (inputs from bench/generate.py, seeded): `startup` (--version), `hcl` (a Terraform root module of
 many small Kubernetes VPCs), `plan` (its `terraform show -json` plan), `cfn` (a CloudFormation template),
 `hook` (the pre-commit hook given one changed .tf file of the module). `cfn` and `hook` use the first
-size of --sizes. Each command runs in a child process; wall and CPU seconds (user + system of the child
-and its children, from os.wait4) and peak RSS (the largest single process) are medians over the runs.
+size of --sizes. Each command runs in a child process, started by a small launcher; wall and CPU seconds
+(user + system of the child and its children, from os.wait4), peak RSS of the largest single process
+("peak MiB") and of the whole process group ("all MiB", sampled) are medians over the runs. A run is
+killed at --timeout seconds or --memory-limit GiB (the machine is shared); its time is then a lower bound.
+`--profile DIR` times nothing: it profiles one cold calico-lint run per case (stopped, with its profile
+kept, at the same bounds) and writes the top 25 by cumulative and by own time beside each .prof.
 calico-lint runs cold (`--no-cache` and an empty XDG_CACHE_HOME) and warm (a cache warmed by one untimed
 run); without a cache in calico-lint, warm = cold. Ratios are peer / calico-lint: above 1 = calico-lint
 is faster. The bare-parse rows (python-hcl2, json, cfn-lint's decoder) are the floor of reading the input.
