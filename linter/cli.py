@@ -279,7 +279,13 @@ def _emit(report: Report, pairs: Sequence[tuple[str, str | None]], options: Scan
     files: list[tuple[str, str]] = []
     # code frames only from files the scan read: never from a refused symlink a CAL000 points at
     shown = set(report.files) | {config_file or ""}
-    frames = lambda path: _read_lines(path) if path in shown else ()  # noqa: E731
+    read: dict[str, Sequence[str]] = {}  # each file read once, however many findings it holds
+
+    def frames(path: str) -> Sequence[str]:
+        if path not in read:
+            read[path] = _read_lines(path) if path in shown else ()
+        return read[path]
+
     if "sarif" in (fmt for fmt, _ in pairs):
         from linter.reporters.sarif import cuts
 

@@ -58,9 +58,21 @@ def display_path(file: str, root: str) -> str:
     """Path relative to `root` (POSIX) when inside it, else the absolute path."""
     if not posixpath.isabs(file):
         return file  # already relative (to the root, by contract)
+    if root and _normal(file) and _normal(root):  # the common case, without relpath's cost (once per finding)
+        prefix = root if root.endswith("/") else root + "/"
+        return (file[len(prefix):] or ".") if file.startswith(prefix) else file
     if root and inside_root(file, root):
         return posixpath.relpath(posixpath.normpath(file), posixpath.normpath(root))
     return posixpath.normpath(file)
+
+
+def _normal(path: str) -> bool:
+    """An absolute POSIX path that normpath leaves as it is (no `//`, `.` or `..` part, no trailing `/`)."""
+    if path == "/":
+        return True
+    return (path.startswith("/") and not path.startswith("//") and not path.endswith("/")
+            and "//" not in path and "/./" not in path and "/../" not in path
+            and not path.endswith(("/.", "/..")))
 
 
 # ------------------------------------------------------------------------------------------ AWS

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import posixpath
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from linter.cli import cli
 from linter.discover import output_root, repository_root
-from linter.model import Finding, Level, Related, Report, Where
+from linter.model import Finding, Level, Related, Report, Where, display_path, inside_root
 from linter.reporters import sarif
 from reporter_support import RULES, sample_report
 from test_sarif import _schema_errors
@@ -147,3 +149,18 @@ def test_the_cli_says_on_stderr_when_sarif_was_cut(repo: Path, monkeypatch: pyte
     result = invoke(repo, monkeypatch, "scan", "infra", "--format", "sarif", "--output", "out.sarif")
     assert "calico-lint: warning: SARIF output cut:" in result.stderr
     assert len(json.loads((repo / "out.sarif").read_text())["runs"][0]["results"]) == 1
+
+
+_PARTS = st.sampled_from(["a", "b", "ab", ".", "..", ""])
+_PATHS = st.lists(_PARTS, max_size=4).map(lambda parts: "/" + "/".join(parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(file=_PATHS, root=st.one_of(st.just(""), _PATHS))
+def test_display_path_is_relpath_of_the_normalised_paths(file: str, root: str) -> None:
+    # display_path skips relpath for normalised paths (its cost, once per finding): same answer either way
+    if root and inside_root(file, root):
+        expected = posixpath.relpath(posixpath.normpath(file), posixpath.normpath(root))
+    else:
+        expected = posixpath.normpath(file)
+    assert display_path(file, root) == expected

@@ -92,6 +92,23 @@ def test_text_code_frame_keeps_tabs_under_the_caret() -> None:
     assert caret.endswith("| \t^")
 
 
+def test_text_code_frame_of_a_long_line_is_a_window_with_the_caret_on_the_column() -> None:
+    # a plan JSON is one line of megabytes: a frame shows the part around the column, never the line
+    line = "".join(f"{n:05d}," for n in range(2000))
+    column = line.index("01234") + 1
+    finding = Finding("CAL003", Level.ERROR, "m", Where(f"{ROOT}/plan.json", 1, column))
+    output = text.render(Report(findings=(finding,), rules=(), root=ROOT), read_lines=lambda _path: [line])
+    shown, caret = output.splitlines()[1:3]
+    assert len(shown) < 200 and shown.endswith("\u2026") and "| \u2026" in shown
+    assert shown[caret.index("^"):].startswith("01234")
+
+
+def test_text_code_frame_of_a_short_line_is_the_whole_line() -> None:
+    finding = Finding("CAL003", Level.ERROR, "m", Where(f"{ROOT}/main.tf", 1, 3))
+    output = text.render(Report(findings=(finding,), rules=(), root=ROOT), read_lines=lambda _path: ["x = 1"])
+    assert output.splitlines()[1:3] == ["  > 1 | x = 1", "      |   ^"]
+
+
 def test_text_code_frame_skipped_when_line_is_missing() -> None:
     finding = Finding("CAL003", Level.ERROR, "m", Where(f"{ROOT}/nowhere.tf", 3, 1))
     output = text.render(Report(findings=(finding,), rules=(), root=ROOT), read_lines=read_lines)

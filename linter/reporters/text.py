@@ -101,22 +101,36 @@ def _finding_lines(
     return lines
 
 
+_FRAME_WIDTH = 160  # a longer source line (a one-line plan JSON) is shown as this window around the column
+_FRAME_BEFORE = 60  # characters of the window before the column
+
+
 def _code_frame(source: Sequence[str], line: int, column: int, caret: str) -> list[str]:
     """The line with its neighbours and a caret under `column`; nothing when the line is missing."""
     if not 1 <= line <= len(source):
         return []
     first, last = max(1, line - 1), min(len(source), line + 1)
     width = len(str(last))
+    start = max(column - 1 - _FRAME_BEFORE, 0) if len(source[line - 1]) > _FRAME_WIDTH else 0
     frame: list[str] = []
     for number in range(first, last + 1):
-        text = source[number - 1].rstrip("\r\n")
+        text = _window(source[number - 1].rstrip("\r\n"), start)
         marker = ">" if number == line else " "
         frame.append(f"  {marker} {number:>{width}} | {text}".rstrip())
         if number == line:
             # keep tabs from the source so the caret lines up however tabs are shown
-            lead = "".join(ch if ch == "\t" else " " for ch in text[: max(column - 1, 0)])
+            shift = 1 if start else 0  # the window's leading ellipsis
+            lead = "".join(ch if ch == "\t" else " " for ch in text[: max(column - 1 - start + shift, 0)])
             frame.append(f"    {'':>{width}} | {lead}{caret}")
     return frame
+
+
+def _window(text: str, start: int) -> str:
+    """At most _FRAME_WIDTH characters of `text` from `start`, an ellipsis where it is cut."""
+    if len(text) <= _FRAME_WIDTH and not start:
+        return text
+    cut = text[start:start + _FRAME_WIDTH]
+    return ("\u2026" if start else "") + cut + ("\u2026" if start + _FRAME_WIDTH < len(text) else "")
 
 
 def _notice_line(level: Level, message: str, file: str | None, root: str, paint: Paint) -> str:

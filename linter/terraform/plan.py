@@ -275,13 +275,22 @@ def _bisect(starts: list[int], offset: int) -> int:
 
 
 class _ConfigIndex:
-    """`configuration.root_module` (and module_calls) -> the expressions of each resource."""
+    """`configuration.root_module` (and module_calls) -> the expressions of each resource, each module
+    indexed once (by address) on first use: a plan of N resources costs N lookups, not N scans."""
 
     def __init__(self, root: dict) -> None:
         self.root = root
+        self._modules: dict[str, tuple[dict, dict]] = {}
+        self._resources: dict[str, dict[str, dict]] = {}
 
     def _module(self, module: str) -> tuple[dict, dict]:
         """(the module's configuration, the expressions of the call that made it)."""
+        found = self._modules.get(module)
+        if found is None:
+            found = self._modules[module] = self._find_module(module)
+        return found
+
+    def _find_module(self, module: str) -> tuple[dict, dict]:
         config, call_expressions = self.root, {}
         for name in module.split(".")[1::2] if module else []:
             calls = config.get("module_calls", {})
@@ -297,14 +306,20 @@ class _ConfigIndex:
         return self._module(module)[1]
 
     def expressions(self, module: str, address: str) -> dict:
-        config = self._module(module)[0]
         local = address[len(module) + 1:] if module else address
-        resources = config.get("resources", [])
-        for resource in resources if isinstance(resources, list) else []:
-            if isinstance(resource, dict) and resource.get("address") == local:
-                expressions = resource.get("expressions", {})
-                return expressions if isinstance(expressions, dict) else {}
-        return {}
+        return self._indexed(module).get(local, {})
+
+    def _indexed(self, module: str) -> dict[str, dict]:
+        """The module's resources: local address -> expressions (the first resource of an address wins)."""
+        index = self._resources.get(module)
+        if index is None:
+            index = self._resources[module] = {}
+            resources = self._module(module)[0].get("resources", [])
+            for resource in resources if isinstance(resources, list) else []:
+                if isinstance(resource, dict) and isinstance(resource.get("address"), str):
+                    expressions = resource.get("expressions", {})
+                    index.setdefault(resource["address"], expressions if isinstance(expressions, dict) else {})
+        return index
 
 
 @dataclass(frozen=True, slots=True)
