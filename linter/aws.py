@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from linter.model import ALL_PROTOCOLS, NO_PORTS, PROTOCOL_NAMES, PROTOCOLS_WITH_PORTS, PortRange, Unknown
+from linter.model import ALL_PROTOCOLS, PROTOCOL_NAMES, PROTOCOLS_WITH_PORTS, PortRange, Unknown, protocol_name
 
 Describe = Callable[[Any], str]  # how a family writes a value it could not read (repr, an intrinsic's text)
 
@@ -19,17 +19,18 @@ def protocol_number(value: Any, name: str, describe: Describe = repr) -> int | U
         return Unknown(f"{name} not given")
     if isinstance(value, str) and value.strip().lower() in PROTOCOL_NAMES:
         return PROTOCOL_NAMES[value.strip().lower()]
-    number = _integer(value)
+    number = integer(value)
     if number == ALL_PROTOCOLS or (number is not None and 0 <= number <= 255):
         return number
-    return Unknown(f"{name} {describe(value)}")
+    return Unknown(f"{name} {describe(value)}, which AWS rejects")
 
 
 def port_range(protocol: int | Unknown, low: Any, high: Any, describe: Describe = repr) -> PortRange | None | Unknown:
     """The ports a rule admits, as AWS reads FromPort/ToPort: None is every port (or a protocol without ports).
 
     AWS refuses a TCP/UDP rule without both bounds ("Must specify both from and to ports with TCP/UDP"),
-    with one bound -1, a bound outside 0-65535, or from above to: such a rule admits no port (NO_PORTS).
+    with a bound -1, a bound outside 0-65535, or from above to: such a rule is never read as valid, it is
+    UNKNOWN naming what AWS rejects (DESIGN §6).
     """
     if isinstance(protocol, int) and protocol not in PROTOCOLS_WITH_PORTS:
         return None
@@ -37,18 +38,17 @@ def port_range(protocol: int | Unknown, low: Any, high: Any, describe: Describe 
     for value in (low, high):
         if isinstance(value, Unknown):
             return value
-        number = _integer(value) if value is not None else None
+        number = integer(value) if value is not None else None
         if value is not None and number is None:
-            return Unknown(f"port {describe(value)}")
+            return Unknown(f"port {describe(value)}, which AWS rejects")
         bounds.append(number)
     lo, hi = bounds
-    if lo is None or hi is None:
-        return None if isinstance(protocol, Unknown) else NO_PORTS  # an unknown protocol decides (unknown) first
-    if lo == hi == -1 or (lo == 0 and hi == 65535):
-        return None
-    if not 0 <= lo <= hi <= 65535:
-        return NO_PORTS
-    return PortRange(lo, hi)
+    if isinstance(protocol, Unknown):
+        return None  # the unknown protocol decides (unknown) first
+    if lo is not None and hi is not None and 0 <= lo <= hi <= 65535:
+        return None if (lo, hi) == (0, 65535) else PortRange(lo, hi)
+    shown = " to ".join("none" if bound is None else str(bound) for bound in (lo, hi))
+    return Unknown(f"{protocol_name(protocol)} ports {shown}, which AWS rejects")
 
 
 def boolean(value: Any, name: str, describe: Describe = repr) -> bool | Unknown | None:
@@ -61,7 +61,8 @@ def boolean(value: Any, name: str, describe: Describe = repr) -> bool | Unknown 
     return Unknown(f"{name} {describe(value)}")
 
 
-def _integer(value: Any) -> int | None:
+def integer(value: Any) -> int | None:
+    """A whole number as AWS takes it (`6`, `"6"`, `6.0`); None for anything else."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):

@@ -107,16 +107,13 @@ Protocol = Union[int, Unknown]
 
 @dataclass(frozen=True, slots=True)
 class PortRange:
-    """Inclusive port range; an all-ports rule has `ports=None`; NO_PORTS (low > high) admits no port."""
+    """Inclusive port range; an all-ports rule has `ports=None`."""
 
     low: int
     high: int
 
     def contains(self, port: int) -> bool:
         return self.low <= port <= self.high
-
-
-NO_PORTS = PortRange(0, -1)  # a TCP/UDP rule AWS refuses (a bound missing or out of range): it admits nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +184,9 @@ class SecurityGroup:
     default_egress_all: bool = False
     deployment: str = ""
     fix_template: RuleFixTemplate | None = None
+    # the VPC's default group (`aws_default_security_group`): instances given no group of their own get it;
+    # `vpc` None is the default VPC's
+    vpc_default: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +206,11 @@ class Subnet:
     zone: str | Unknown | None = None
     deployment: str = ""
     ipv6_cidr: str | Unknown | None = None  # None: the subnet has no IPv6 block
+
+
+# a node group's subnet key for the default subnet of a zone (`default subnet of eu-west-1a`): a subnet that
+# no resource of the scan declares, distinct per zone
+DEFAULT_SUBNET = "default subnet of "
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +238,7 @@ class NodeKind(str, Enum):
     AUTOSCALING_GROUP = "autoscaling-group"
     EKS_NODE_GROUP = "eks-node-group"
     NETWORK_INTERFACE = "network-interface"
+    FLEET = "fleet"  # a spot fleet or EC2 fleet: instances from launch templates or specifications
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from linter.model import (
-    NO_PORTS,
     CidrSource,
     Direction,
     GroupSource,
@@ -267,8 +266,8 @@ def test_parameter_file_applies() -> None:
     model = load("conditions.yaml", params)
     assert rule_at(model, "conditions.yaml", "# bgp-param").sources == (CidrSource("192.168.0.0/16"),)
     tcp = rule_at(model, "conditions.yaml", "# proto-param")
-    # tcp without ports: AWS refuses the rule ("Must specify both from and to ports with TCP/UDP"), it admits nothing
-    assert tcp.protocol == 6 and tcp.ports == NO_PORTS
+    # tcp without ports: AWS refuses the rule ("Must specify both from and to ports with TCP/UDP"): UNKNOWN
+    assert tcp.protocol == 6 and tcp.ports == Unknown("tcp ports none to none, which AWS rejects")
 
 
 # ------------------------------------------------------------------------------------ compute

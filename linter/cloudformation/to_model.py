@@ -32,7 +32,9 @@ from linter.model import (
     Where,
 )
 from linter.cloudformation.intrinsics import NO_VALUE, JoinedRefs, ResRef, Scope, as_text, describe, line_col
-from linter.aws import boolean, disables_src_dst_check, kubernetes_boot, kubernetes_tag, port_range, protocol_number
+from linter.aws import (
+    boolean, disables_src_dst_check, integer, kubernetes_boot, kubernetes_tag, port_range, protocol_number,
+)
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup"
 SUBNET = "AWS::EC2::Subnet"
@@ -518,6 +520,64 @@ def _autoscaling_group(res: _Res, index: _Index, deployment: str) -> NodeGroup:
                  kubernetes=evidence)
 
 
+def _fleet(res: _Res, index: _Index, deployment: str) -> NodeGroup:
+    """`AWS::EC2::SpotFleet` / `AWS::EC2::EC2Fleet`: launch templates (with subnet overrides) or launch
+    specifications; the check is off only when every way of launching turns it off."""
+    if res.type == "AWS::EC2::SpotFleet":
+        config = res.prop("SpotFleetRequestConfigData", lenient=True)
+        config = config if isinstance(config, dict) else {}
+    else:
+        config = {name: res.prop(name, lenient=True) for name in ("LaunchTemplateConfigs", "TargetCapacitySpecification")}
+    groups: list[Any] = []
+    subnets: list[Any] = []
+    checks: list[bool] = []
+    related: list[Related] = []
+    evidence = _kubernetes_evidence(res.prop("TagSpecifications", lenient=True), None)
+    for spec in _dicts(config.get("LaunchSpecifications")):
+        groups.append(_merge_groups([[g.get("GroupId") if isinstance(g, dict) else g
+                                      for g in _dicts_or_items(spec.get("SecurityGroups"))]]) or ())
+        subnets.extend(_split_subnets(spec.get("SubnetId")))
+        checks.append(not _user_data_disables(spec.get("UserData")))
+        evidence += _kubernetes_evidence(None, spec.get("UserData"), " of a launch specification")
+    for entry in _dicts(config.get("LaunchTemplateConfigs")):
+        template = index.launch_template(entry.get("LaunchTemplateSpecification"))
+        if isinstance(template, _Template):
+            groups.append(template.groups if template.groups is not None else ())
+            checks.append(not template.disables_check)
+            related.append(Related(template.res.where(), template.why))
+            evidence += template.kubernetes
+        else:
+            groups.append(template if template is not None else Unknown("a launch template config names none"))
+        for override in _dicts(entry.get("Overrides")):
+            subnets.extend(_split_subnets(override.get("SubnetId")))
+    capacity = config.get("TargetCapacity")
+    if isinstance(config.get("TargetCapacitySpecification"), dict):
+        capacity = config["TargetCapacitySpecification"].get("TotalTargetCapacity")
+    count = integer(capacity) if not isinstance(capacity, Unknown) else None
+    merged: Any = next((g for g in groups if isinstance(g, Unknown)), None) or tuple(
+        dict.fromkeys(k for g in groups for k in g))
+    return _node(res, NodeKind.FLEET, deployment, security_groups=merged if groups else Unknown(_DEFAULT_SG),
+                 subnets=tuple(dict.fromkeys(_subnet_ref(s) for s in subnets)) or Unknown("the fleet names no subnet"),
+                 src_dst_check=all(checks) if checks else True, src_dst_where=res.where(),
+                 multiple=count >= 2 if count is not None else Unknown(f"{res.key} target capacity"),
+                 related=tuple(related), kubernetes=evidence)
+
+
+def _dicts(value: Any) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _dicts_or_items(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [] if value is None else [value]
+
+
+def _split_subnets(value: Any) -> list[Any]:
+    """`SubnetId: "subnet-a, subnet-b"` names several."""
+    if value is None:
+        return []
+    return [part.strip() for part in value.split(",")] if isinstance(value, str) else [value]
+
+
 def _eks_nodegroup(res: _Res, index: _Index, deployment: str) -> NodeGroup:
     template = index.launch_template(res.prop("LaunchTemplate"))
     groups: Any = Unknown("EKS-managed security group")
@@ -585,6 +645,8 @@ def map_deployment(scopes: list[Scope], deployment: str) -> Model:
             nodes.append(_autoscaling_group(res, index, deployment))
         elif res.type == "AWS::EKS::Nodegroup":
             nodes.append(_eks_nodegroup(res, index, deployment))
+        elif res.type in ("AWS::EC2::SpotFleet", "AWS::EC2::EC2Fleet"):
+            nodes.append(_fleet(res, index, deployment))
     vpc_elements = tuple(
         Vpc(res.key, tuple(blocks + [b for key, b in extra_blocks if key == res.key]), res.where(),
             deployment)

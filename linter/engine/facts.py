@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from linter.cidrs import union_contains
 from linter.model import (
-    TCP, Direction, EncapMode, IpPool, Model, Networking, NodeGroup, PortRange, SecurityGroup, SgRule,
+    DEFAULT_SUBNET, TCP, Direction, EncapMode, IpPool, Model, Networking, NodeGroup, PortRange, SecurityGroup, SgRule,
     SrcDstCheck, Subnet, Unknown, Vpc, Where,
 )
 from linter.engine.flows import CalicoFlow
@@ -129,6 +129,10 @@ class Facts:
         self._groups: dict[tuple[str, str], SecurityGroup] = {(g.deployment, g.key): g for g in model.security_groups}
         self._subnets: dict[tuple[str, str], Subnet] = {(s.deployment, s.key): s for s in model.subnets}
         self._vpcs: dict[tuple[str, str], Vpc] = {(v.deployment, v.key): v for v in model.vpcs}
+        self._default_groups: dict[str, list[SecurityGroup]] = {}
+        for group in model.security_groups:
+            if group.vpc_default:
+                self._default_groups.setdefault(group.deployment, []).append(group)
         rules: dict[tuple[str, str, Direction], list[SgRule]] = {}
         floating: dict[tuple[str, Direction], list[SgRule]] = {}
         for rule in model.sg_rules:
@@ -202,9 +206,10 @@ class Facts:
         return self._floating.get((deployment, direction), ())
 
     def first_defined_group(self, node: NodeGroup) -> SecurityGroup | None:
-        if isinstance(node.security_groups, Unknown):
+        groups = self.groups_of(node)
+        if isinstance(groups, Unknown):
             return None
-        for key in node.security_groups:
+        for key in groups:
             if isinstance(key, str) and (group := self.group(node.deployment, key)) is not None:
                 return group
         return None
@@ -225,14 +230,16 @@ class Facts:
                 undecided.setdefault(node.deployment, []).append(node)
             if not isinstance(groups, Unknown):
                 keys.setdefault(node.deployment, set()).update(k for k in groups if isinstance(k, str))
+            if groups == () and (default := self.default_group(node)) is not None:
+                keys.setdefault(node.deployment, set()).add(default.key)
         self._node_group_keys = {d: frozenset(k) for d, k in keys.items()}
         self._undecided_nodes = {d: tuple(n) for d, n in undecided.items()}
 
     # --- the Calico network in effect
 
     def _effective_pools(self) -> tuple[IpPool, ...]:
-        pools = self.pools_found or tuple(p for p in self.model.pools if p.fallback)
-        return tuple(p for p in pools if p.disabled is not True)
+        # a disabled pool is still in effect: it only stops new allocations, pods keep its addresses and settings
+        return self.pools_found or tuple(p for p in self.model.pools if p.fallback)
 
     def _settings(self, attribute: str) -> list[object]:
         return [getattr(c, attribute) for c in self.model.calico if getattr(c, attribute) is not None]
@@ -464,6 +471,22 @@ class Facts:
         if vpc is not None and vpc.cidrs and all(isinstance(c, str) for c in vpc.cidrs):
             return [c for c in vpc.cidrs if isinstance(c, str)], ""
         return [], reason
+
+    def groups_of(self, node: NodeGroup) -> tuple[str | Unknown, ...] | Unknown:
+        """A node's security groups; with none of its own, its VPC's default group when the scan manages it."""
+        if node.security_groups == () and (default := self.default_group(node)) is not None:
+            return (default.key,)
+        return node.security_groups
+
+    def default_group(self, node: NodeGroup) -> SecurityGroup | None:
+        """The VPC's default group that a node given no group of its own gets, when the scan manages it."""
+        vpc = self.node_vpc(node)
+        in_default_vpc = vpc is None and not isinstance(node.subnets, Unknown) and bool(node.subnets) and all(
+            isinstance(k, str) and k.startswith(DEFAULT_SUBNET) for k in node.subnets)
+        for group in self._default_groups.get(node.deployment, ()):
+            if (vpc is not None and group.vpc == vpc) or (in_default_vpc and group.vpc is None):
+                return group
+        return None
 
     def node_vpc(self, node: NodeGroup) -> str | None:
         """The VPC a node group sits in, from its subnets or its security groups (AWS keeps an instance's

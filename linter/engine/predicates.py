@@ -160,11 +160,12 @@ def source_covers(source: object, rule: SgRule, peer: NodeGroup, facts: Facts) -
         group = rule.group if source.group is None else source.group
         if isinstance(group, Unknown):
             return unknown(group.expr)
-        if isinstance(peer.security_groups, Unknown):
-            return unknown(peer.security_groups.expr)
-        if group in peer.security_groups:
+        peer_groups = facts.groups_of(peer)
+        if isinstance(peer_groups, Unknown):
+            return unknown(peer_groups.expr)
+        if group in peer_groups:
             return PASS
-        unknown_groups = [k for k in peer.security_groups if isinstance(k, Unknown)]
+        unknown_groups = [k for k in peer_groups if isinstance(k, Unknown)]
         return unknown(unknown_groups[0].expr) if unknown_groups else FAIL
     if isinstance(source, CidrSource):
         if isinstance(source.cidr, Unknown):
@@ -233,13 +234,14 @@ def rule_allows(rule: SgRule, flow: Flow, peer: NodeGroup, facts: Facts) -> Outc
 def admits(flow: Flow, pair: NodePair, facts: Facts) -> Outcome:
     """Ingress: the receiver's groups admit the flow from the sender. Egress: the sender's let it out."""
     holder, peer = (pair.receiver, pair.sender) if flow.direction is Direction.INGRESS else (pair.sender, pair.receiver)
-    if isinstance(holder.security_groups, Unknown):
-        return unknown(holder.security_groups.expr)
-    if not holder.security_groups:
+    groups = facts.groups_of(holder)
+    if isinstance(groups, Unknown):
+        return unknown(groups.expr)
+    if not groups:
         return unknown(f"{holder.display} has no security group of its own (the VPC's default group applies)")
     outcomes: list[Outcome] = []
     matching: list[SgRule] = []  # rules that let the flow's protocol and port through
-    for key in holder.security_groups:
+    for key in groups:
         if isinstance(key, Unknown):
             outcomes.append(unknown(key.expr))
             continue

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
 from linter.model import (
-    CidrSource, Direction, Fix, GroupSource, Model,
+    DEFAULT_SUBNET, CidrSource, Direction, Fix, GroupSource, Model,
     NodeGroup, NodeKind, Peering, PrefixListSource, Related, RuleFixTemplate, SecurityGroup, SgRule, Source, Subnet,
     TransitAttachment,
     Unknown, Vpc, VpcCidrSource, Where, merge_models,
@@ -21,7 +21,7 @@ from linter.model import (
 from linter.terraform.values import (COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource, UnknownAttribute,
                                      UnknownElement)
 from linter.aws import (
-    boolean, disables_src_dst_check, kubernetes_boot, kubernetes_tag, kubernetes_tag_text, port_range, protocol_number,
+    boolean, disables_src_dst_check, integer, kubernetes_boot, kubernetes_tag, kubernetes_tag_text, port_range, protocol_number,
 )
 
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
@@ -282,7 +282,9 @@ def _groups(resource: TfResource, index: ResourceIndex, standalone: set[str]) ->
         key = instance_address(resource, instance)
         yield SecurityGroup(key, resource.where, _vpc_key(instance.values.get("vpc_id"), index, resource, instance),
                             default_egress_all=False, deployment=resource.deployment,
-                            fix_template=_fix_template(resource, instance, key in standalone))
+                            fix_template=_fix_template(resource, instance, key in standalone),
+                            # Terraform removes AWS's default rules from it: it has only the rules written here
+                            vpc_default=resource.type == "aws_default_security_group")
 
 
 _INLINE_RULE = """  ingress {{
@@ -475,7 +477,7 @@ def _union(parts: Iterable[tuple | Unknown | None]) -> tuple | Unknown:
 
 def _node_groups(managed: list[TfResource], index: ResourceIndex) -> Iterator[NodeGroup]:
     interfaces = _interfaces_by_instance(managed, index)
-    attached = {eni.address for enis in interfaces.values() for eni in enis}
+    attached = {a.eni.address for attachments in interfaces.values() for a in attachments}
     for whole in managed:
         for resource, label in _per_module_instance(whole):
             node = None
@@ -485,6 +487,8 @@ def _node_groups(managed: list[TfResource], index: ResourceIndex) -> Iterator[No
                 node = _asg_node(resource, index)
             elif resource.type == "aws_eks_node_group":
                 node = _eks_node(resource, index)
+            elif resource.type in ("aws_spot_fleet_request", "aws_ec2_fleet"):
+                node = _fleet_node(resource, index)
             elif resource.type == "aws_network_interface" and resource.address not in attached \
                     and not resource.extras.get(PLANNED) and "source_dest_check" in resource.instances[0].values:
                 # an interface that declares the check is a compute resource of its own (DESIGN §5);
@@ -504,25 +508,76 @@ def _per_module_instance(resource: TfResource) -> list[tuple[TfResource, str]]:
              f"{resource.address} [{key}]") for key in keys]
 
 
-def _interfaces_by_instance(managed: list[TfResource], index: ResourceIndex) -> dict[str, list[TfResource]]:
-    found: dict[str, list[TfResource]] = {}
+@dataclass(frozen=True, slots=True)
+class _Attachment:
+    """An interface attached to an instance: which instance (`target` may carry its key) at which device index."""
+
+    eni: TfResource
+    eni_values: dict
+    target: Ref
+    device_index: int | Unknown | None
+
+
+def _interfaces_by_instance(managed: list[TfResource], index: ResourceIndex) -> dict[str, list[_Attachment]]:
+    """Attachments by the address of the instance resource they attach to (its instances tell them apart)."""
+    found: dict[str, list[_Attachment]] = {}
+
+    def add(eni: TfResource, eni_values: dict, target: Any, device_index: Any) -> None:
+        resource = index.get(target)
+        if resource is not None and isinstance(target, Ref):
+            found.setdefault(resource.address, []).append(_Attachment(eni, eni_values, target, _device(device_index)))
+
     for resource in managed:
-        targets: list[Any] = []
         if resource.type == "aws_network_interface":
             for instance in resource.instances:
-                targets += [b.get("instance") for b in blocks(instance.values, "attachment")]
+                for block in blocks(instance.values, "attachment"):
+                    add(resource, instance.values, block.get("instance"), block.get("device_index"))
         elif resource.type == "aws_network_interface_attachment":
             for instance in resource.instances:
-                eni = index.get(instance.values.get("network_interface_id"))
-                target = index.get(instance.values.get("instance_id"))
-                if eni is not None and target is not None:
-                    found.setdefault(target.address, []).append(eni)
-            continue
-        for target_ref in targets:
-            target = index.get(target_ref)
-            if target is not None:
-                found.setdefault(target.address, []).append(resource)
+                eni_ref = instance.values.get("network_interface_id")
+                eni, eni_instance = index.get(eni_ref), index.instance(eni_ref) if isinstance(eni_ref, Ref) else None
+                if eni is not None and eni_instance is not None:
+                    add(eni, eni_instance.values, instance.values.get("instance_id"), instance.values.get("device_index"))
     return found
+
+
+def _device(value: Any) -> int | Unknown | None:
+    if isinstance(value, Unknown) or value is None:
+        return value
+    number = integer(value)
+    return number if number is not None else Unknown(f"device_index {value!r}")
+
+
+def _attached_to(attachment: _Attachment, resource: TfResource, instance: TfInstance) -> bool:
+    """Whether an attachment names this instance: a reference with a key names that instance only."""
+    address = attachment.target.address
+    if address == resource.address or len(resource.instances) == 1:
+        return True
+    return address == instance_address(resource, instance) or address == f"{resource.address}[{_key_text(instance.key)}]"
+
+
+def _instance_check(resource: TfResource, instance: TfInstance, attachments: list[_Attachment],
+                    index: ResourceIndex) -> tuple[bool | Unknown, Where, list[_Attachment]]:
+    """The source/destination check of one instance as AWS sees it: its primary interface's (device index 0),
+    else the instance's own attribute; with the interfaces attached to it."""
+    values = instance.values
+    mine = [a for a in attachments if _attached_to(a, resource, instance)]
+    for block in blocks(values, "network_interface"):  # interfaces given at launch
+        eni_ref = block.get("network_interface_id")
+        eni, eni_instance = index.get(eni_ref), index.instance(eni_ref) if isinstance(eni_ref, Ref) else None
+        if eni is not None and eni_instance is not None:
+            mine.append(_Attachment(eni, eni_instance.values, Ref(resource.address, "id"), _device(block.get("device_index"))))
+    own = boolean(values.get("source_dest_check"), "source_dest_check")
+    check: bool | Unknown = True if own is None else own
+    where = resource.where
+    for attachment in mine:
+        eni_check = boolean(attachment.eni_values.get("source_dest_check"), "source_dest_check")
+        eni_check = True if eni_check is None else eni_check
+        if attachment.device_index == 0:
+            return eni_check, attachment.eni.where, mine
+        if isinstance(attachment.device_index, Unknown) and eni_check != check:
+            check, where = attachment.device_index, attachment.eni.where  # primary or not decides
+    return check, where, mine
 
 
 def _launch_template(values: dict, index: ResourceIndex, block_names: Sequence[str]) -> TfResource | None:
@@ -605,9 +660,9 @@ def _placement(values: dict, index: ResourceIndex) -> tuple[str | Unknown] | Non
         return (subnet_key(subnet, index),)
     zone = values.get("availability_zone")
     if isinstance(zone, str) and zone:
-        return (f"default subnet of {zone}",)
+        return (f"{DEFAULT_SUBNET}{zone}",)
     if isinstance(zone, UnknownElement):
-        return (UnknownElement(zone.expr, f"default subnet of {zone.collection}", zone.position),)
+        return (UnknownElement(zone.expr, f"{DEFAULT_SUBNET}{zone.collection}", zone.position),)
     return None
 
 
@@ -622,14 +677,14 @@ def _spread(placements: list[Any]) -> list[Any]:
             for p in placements]
 
 
-def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[TfResource]) -> NodeGroup:
+def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[_Attachment]) -> NodeGroup:
     template = _launch_template(resource.instances[0].values, index, ("launch_template",))
     related: list[Related] = []
     groups_parts: list[Any] = []
     subnet_parts: list[Any] = []
-    check: bool | Unknown = True
-    check_where = resource.where
-    user_data_off = False
+    checks: list[tuple[bool | Unknown, Where]] = []
+    enis: dict[str, TfResource] = {}
+    template_off = template is not None and launch_user_data_disables(template)
     for instance in resource.instances:
         values = instance.values
         groups = _groups_of(values, ("vpc_security_group_ids", "security_groups"), index)
@@ -637,31 +692,30 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
             groups = _template_groups(template, index)
         groups_parts.append(groups)
         subnet_parts.append(_placement(values, index))
-        value = boolean(values.get("source_dest_check"), "source_dest_check")
-        if value is False or isinstance(value, Unknown):
-            check = value if check is True else check
-        user_data_off |= disables_src_dst_check(decoded_user_data(values.get("user_data") or values.get("user_data_base64")))
-        for block in blocks(values, "network_interface"):
-            eni = index.get(block.get("network_interface_id"))
-            if eni is not None and eni not in interfaces:
-                interfaces = interfaces + [eni]
-    for eni in interfaces:
-        eni_values = eni.instances[0].values if eni.instances else {}
-        groups_parts.append(_groups_of(eni_values, ("security_groups",), index))
-        if eni_values.get("subnet_id") is not None:
-            subnet_parts.append((subnet_key(eni_values["subnet_id"], index),))
-        eni_check = boolean(eni_values.get("source_dest_check"), "source_dest_check")
-        check, check_where = (True if eni_check is None else eni_check), eni.where
-        related.append(Related(eni.where, "network interface"))
+        check, where, mine = _instance_check(resource, instance, interfaces, index)
+        for attachment in mine:
+            enis.setdefault(attachment.eni.address, attachment.eni)
+            groups_parts.append(_groups_of(attachment.eni_values, ("security_groups",), index))
+            if attachment.eni_values.get("subnet_id") is not None:
+                subnet_parts.append((subnet_key(attachment.eni_values["subnet_id"], index),))
+        # user data turns the primary interface's check off at boot (modify-instance-attribute acts on it)
+        if template_off or disables_src_dst_check(decoded_user_data(values.get("user_data") or values.get("user_data_base64"))):
+            check = False
+        checks.append((check, where))
+    related.extend(Related(eni.where, "network interface") for eni in enis.values())
     if template is not None:
         related.append(Related(template.where, "launch template"))
-    if user_data_off or (template is not None and launch_user_data_disables(template)):
+    # the group's check: on when any instance keeps it on, off when every instance turns it off
+    on = [c for c in checks if c[0] is True]
+    undecided = [c for c in checks if isinstance(c[0], Unknown)]
+    check, check_where = (on or undecided or checks or [(True, resource.where)])[0]
+    if not on and not undecided and checks:
         check = False
     known_subnets = [p for p in _spread(subnet_parts) if p is not None]
     subnets = _union(known_subnets) if known_subnets else Unknown(f"{resource.address} sets no subnet_id (default subnet)")
     groups = _union([g for g in groups_parts if g is not None])
     fix = None
-    if check is True and not interfaces and resource.where.file.endswith(".tf"):
+    if check is True and check_where == resource.where and resource.where.file.endswith(".tf"):
         fix = Fix("Disable the source/destination check", resource.where.at(resource.where.line + 1),
                   "  source_dest_check = false\n")
     return NodeGroup(resource.address, NodeKind.INSTANCE, resource.where, groups, subnets, check, check_where,
@@ -682,17 +736,45 @@ def _interface_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
                      kubernetes=kubernetes_evidence(resource))
 
 
+_TEMPLATE_BLOCKS = ("launch_template", "mixed_instances_policy", "launch_template_specification", "override",
+                    "overrides", "launch_template_config")
+
+
+def _launch_templates(values: dict, index: ResourceIndex) -> list[TfResource]:
+    """Every launch template an ASG or fleet launches from: its own, a mixed-instances policy's and its
+    overrides', a fleet's launch_template_config."""
+    found: dict[str, TfResource] = {}
+    for name in _TEMPLATE_BLOCKS:
+        for block in blocks(values, name):
+            for attribute in ("id", "name", "launch_template_id", "launch_template_name"):
+                target = index.narrow(block.get(attribute))
+                if target is not None and target.type == "aws_launch_template":
+                    found.setdefault(target.address, target)
+            for nested in _launch_templates(block, index):
+                found.setdefault(nested.address, nested)
+    return list(found.values())
+
+
+def _from_templates(templates: list[TfResource], index: ResourceIndex) -> tuple[Any, bool, list[Related], tuple[str, ...]]:
+    """Groups, the check (off only when every template's user data turns it off), related locations and
+    Kubernetes evidence of the launch templates a group launches from."""
+    groups = _union([_template_groups(t, index) or () for t in templates])
+    check = not all(launch_user_data_disables(t) for t in templates)
+    related = [Related(t.where, "launch template") for t in templates]
+    evidence = tuple(e for t in templates for e in kubernetes_evidence(t, " of the launch template"))
+    return groups, check, related, evidence
+
+
 def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     values = resource.instances[0].values
     related: list[Related] = []
     groups: Any = Unknown(f"{resource.address} has no launch template or configuration in the scan")
     check: bool | Unknown = True
-    template = _launch_template(values, index, ("launch_template", "mixed_instances_policy"))
-    evidence = kubernetes_evidence(resource) + kubernetes_evidence(template, " of the launch template")
-    if template is not None:
-        related.append(Related(template.where, "launch template"))
-        groups = _template_groups(template, index) or ()
-        check = False if launch_user_data_disables(template) else True
+    templates = _launch_templates(values, index)
+    evidence = kubernetes_evidence(resource)
+    if templates:
+        groups, check, related, found = _from_templates(templates, index)
+        evidence += found
     configuration = index.narrow(values.get("launch_configuration"))
     if configuration is not None and configuration.type == "aws_launch_configuration":
         related.append(Related(configuration.where, "launch configuration"))
@@ -703,12 +785,45 @@ def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     subnets: Any = zones if isinstance(zones, Unknown) else tuple(subnet_key(z, index) for z in zones)
     if not subnets:  # EC2-Classic style: the default subnet of each zone listed
         listed = as_list(values.get("availability_zones"))
-        subnets = tuple(f"default subnet of {z}" for z in listed if isinstance(z, str)) \
+        subnets = tuple(f"{DEFAULT_SUBNET}{z}" for z in listed if isinstance(z, str)) \
             if not isinstance(listed, Unknown) and listed and all(isinstance(z, str) for z in listed) \
             else Unknown(f"{resource.address} sets no vpc_zone_identifier")
     return NodeGroup(resource.address, NodeKind.AUTOSCALING_GROUP, resource.where, groups, subnets, check,
                      resource.where, multiple=True, name_tag=_name_tag(values), related=tuple(related),
                      deployment=resource.deployment, kubernetes=evidence)
+
+
+def _fleet_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
+    """`aws_spot_fleet_request` / `aws_ec2_fleet`: launch templates (with subnet overrides) or classic
+    launch specifications; the check is off only when every way of launching turns it off."""
+    values = resource.instances[0].values
+    templates = _launch_templates(values, index)
+    groups, check, related, evidence = _from_templates(templates, index) if templates else ((), True, [], ())
+    group_parts: list[Any] = [groups] if templates else []
+    subnet_parts: list[Any] = []
+    checks = [check] if templates else []
+    for spec in blocks(values, "launch_specification"):
+        group_parts.append(_groups_of(spec, ("vpc_security_group_ids", "security_groups"), index) or ())
+        user_data = decoded_user_data(spec.get("user_data"))
+        checks.append(not disables_src_dst_check(user_data))
+        boot = kubernetes_boot(user_data)
+        evidence += (f"user data of a launch specification starts {boot}",) if boot else ()
+        subnet_parts.append(spec.get("subnet_id"))
+    for config in blocks(values, "launch_template_config"):
+        subnet_parts.extend(o.get("subnet_id") for name in ("overrides", "override") for o in blocks(config, name))
+    placements = [(subnet_key(s.strip() if isinstance(s, str) else s, index),) for part in subnet_parts
+                  if part is not None for s in (part.split(",") if isinstance(part, str) else [part])]
+    subnets: Any = _union(_spread(placements))
+    capacity = values.get("target_capacity")
+    for spec in blocks(values, "target_capacity_specification"):
+        capacity = spec.get("total_target_capacity")
+    count = integer(capacity) if not isinstance(capacity, Unknown) else None
+    multiple: bool | Unknown = count >= 2 if count is not None else Unknown(f"{resource.address} target capacity")
+    return NodeGroup(resource.address, NodeKind.FLEET, resource.where,
+                     _union(group_parts) if group_parts else Unknown(f"{resource.address} launches from nothing in the scan"),
+                     subnets or Unknown(f"{resource.address} names no subnet"), check if all(checks) else False,
+                     resource.where, multiple=multiple, name_tag=_name_tag(values), related=tuple(related),
+                     deployment=resource.deployment, kubernetes=kubernetes_evidence(resource) + evidence)
 
 
 def _eks_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
