@@ -10,16 +10,20 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 # nodes of a YAML document once its aliases are expanded: a 1 MB CloudFormation template (AWS's maximum)
 # has ~100,000; a billion-laughs file has 10^9 from 448 bytes
 MAX_YAML_NODES = 1_000_000
+# levels of YAML nesting: far above any real document, far below what recursive readers (~3 frames a level) survive
+MAX_YAML_NESTING = 64
 # Terraform: nodes (list and map elements) of one value seen as a tree (shared sub-values counted each time)
 MAX_VALUE_NODES = 200_000
 # Terraform: characters of one string, and of all the strings held by one value
 MAX_STRING_CHARS = 16 * 1024 * 1024
 MAX_VALUE_CHARS = 64 * 1024 * 1024
-# Terraform: evaluation steps (each `for` iteration, each element built, each element a traversal visits)
-# for one root module and the modules it calls; real roots take a few thousand
-MAX_EVALUATION_STEPS = 1_000_000
-# Terraform: resource instances of one root module, across nested module count/for_each x resource count
-MAX_TOTAL_INSTANCES = 100_000
+# Terraform: evaluation steps (each expression evaluated, each element built or visited, each 256 characters
+# of string built: 64 MiB of strings at most) for one root module and the modules it calls: the corpus's
+# largest root takes ~7,000; 250,000 is about a second of work
+MAX_EVALUATION_STEPS = 250_000
+# Terraform: resource and module instances of one root module, across nested module count/for_each x
+# resource count (the corpus's largest root has ~130; 5,000 take about a second)
+MAX_TOTAL_INSTANCES = 5_000
 # Terraform: instances of one `count` / `for_each` (a larger one is UNKNOWN rather than expanded)
 MAX_INSTANCES = 10_000
 # Terraform: the memory RE2 may use to compile one regex() / regexall() / replace() pattern

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from linter.cli import cli
@@ -160,3 +163,72 @@ def test_devices_are_never_read_even_inside_the_roots(tmp_path: Path) -> None:
     big.write_bytes(b" " * 2048)
     refused = everything.read_bytes(str(big), limit=1024)
     assert isinstance(refused, Refused) and "limit of 1,024 bytes" in refused.reason
+
+
+# ------------------------------------------------------------------------------ bounded work
+
+MEMORY_LIMIT = 1024 ** 3  # 1 GiB of address space for the linter under attack
+TIME_LIMIT = 20  # seconds before the subprocess is killed; each attack must end far sooner
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def scan_bounded(target: Path) -> tuple[int, dict, float]:
+    """The CLI in a subprocess under a memory limit and a timeout: (exit code, JSON report, seconds)."""
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "linter", "scan", str(target), "--format", "json"],
+                            capture_output=True, text=True, timeout=TIME_LIMIT, preexec_fn=_limited,
+                            cwd=target if target.is_dir() else target.parent)
+    elapsed = time.monotonic() - start
+    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr, result.stderr[-2000:]
+    return result.returncode, json.loads(result.stdout), elapsed
+
+
+@pytest.mark.parametrize("attack,expected", [
+    ("tf_strings_doubled", ""),  # the values are UNKNOWN (next test); no rule reads a null_resource
+    ("tf_nested_for", "evaluation steps per root module"),
+    ("tf_instances", "instances per root module"),
+    ("tf_shared_lists", ""),
+    ("tf_yamldecode", ""),
+    ("calico_laughs.yaml", "aliases expand to more than"),
+    ("cfn_laughs.yaml", "YAML aliases are expanded"),
+    ("tf_regex", ""),
+])
+def test_attacks_end_fast_naming_the_limit(attack: str, expected: str) -> None:
+    code, report, elapsed = scan_bounded(FIXTURES / attack)
+    assert code in (0, 1) and elapsed < 8, (code, elapsed)
+    assert expected in json.dumps(report)
+
+
+@pytest.mark.parametrize("attack,value,limit", [
+    ("tf_strings_doubled", "v", "characters per string"),
+    ("tf_shared_lists", "w", "elements or"),
+    ("tf_yamldecode", "v", "aliases expand to more than 1,000,000 nodes"),
+])
+def test_values_over_a_limit_are_unknown_naming_it(attack: str, value: str, limit: str) -> None:
+    from linter.terraform.modules import load_terraform
+
+    [resource] = load_terraform([str(FIXTURES / attack)]).resources
+    found = resource.instances[0].values[value]
+    assert limit in str(found), found  # UNKNOWN, or a list of UNKNOWNs, that names the limit
+
+
+def test_terraform_regex_is_linear_and_invalid_patterns_are_errors(tmp_path: Path) -> None:
+    from linter.terraform.modules import load_terraform
+
+    start = time.monotonic()
+    [resource] = load_terraform([str(FIXTURES / "tf_regex")]).resources
+    values = resource.instances[0].values
+    assert time.monotonic() - start < 2
+    assert values["matches"] == [] and values["replaced"].endswith("y")
+    assert str(values["invalid"]).startswith("<unknown: regex(")  # RE2 has no backreferences: Terraform rejects it
+
+
+def test_a_symlink_to_dev_zero_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "calico.yaml").symlink_to("/dev/zero")
+    (tmp_path / "main.tf").symlink_to("/dev/zero")
+    code, report, elapsed = scan_bounded(tmp_path)
+    assert code == 1 and elapsed < 8
+    assert {f["rule"] for f in report["findings"]} == {"CAL000"}

@@ -9,7 +9,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "linter"
 
 FAMILIES = ("linter.terraform", "linter.cloudformation", "linter.calico")
-SHARED = ("linter.model", "linter.cidrs", "linter.limits", "linter.confine", "linter.aws",
+SHARED = ("linter.model", "linter.cidrs", "linter.limits", "linter.confine", "linter.safe_yaml", "linter.aws",
           "linter.suppression_comments")  # what every parser may use
 
 # module (or package prefix) -> the modules and packages of ours it may import (itself always)
@@ -17,6 +17,7 @@ ALLOWED = {
     "linter.model": (),
     "linter.cidrs": (),
     "linter.limits": (),
+    "linter.safe_yaml": ("linter.limits",),
     "linter.confine": ("linter.model", "linter.limits"),
     "linter.aws": ("linter.model",),
     "linter.suppression_comments": ("linter.model",),

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from linter.model import Unknown
+from linter.safe_yaml import unfit as unfit_reason
 
 LINE = "__line__"  # 1-based line of a mapping, added to every constructed dict
 # keys that evaluators add to dicts and that are never Calico field names (ours, and linter.terraform.values')
@@ -37,10 +38,6 @@ class _LineLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         return mapping
 
 
-# far above any real Calico document, far below what the readers' recursion (~3 frames a level) survives
-MAX_NESTING = 64
-# nodes of one document once its aliases are expanded (a billion-laughs file has 10^9 from 448 bytes)
-MAX_EXPANDED_NODES = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +60,7 @@ def load_relevant_documents(text: str) -> list[dict[str, Any]] | YamlFailure:
     try:
         while loader.check_node():
             node = loader.get_node()
-            unfit = None if node is None or _is_irrelevant_mapping(node) else _unfit(node)
+            unfit = None if node is None or _is_irrelevant_mapping(node) else unfit_reason(node)
             if unfit is not None:
                 return YamlFailure(unfit, node.start_mark.line + 1, node.start_mark.column + 1, as_json_too=True)
             if node is not None and _is_relevant(node):
@@ -87,43 +84,6 @@ def load_relevant_documents(text: str) -> list[dict[str, Any]] | YamlFailure:
 
 def _is_irrelevant_mapping(node: yaml.Node) -> bool:
     return isinstance(node, yaml.MappingNode) and not _is_relevant(node)  # cheap: looks at its keys only
-
-
-def _unfit(root: yaml.Node) -> str | None:
-    """Why a composed document cannot be built and walked: a recursive alias, too deep, too many aliases.
-
-    One pass over the node graph (iterative, each shared node once): the readers recurse and expand aliases.
-    """
-    size: dict[int, int] = {}  # id(node) -> nodes once expanded, for nodes done
-    depth: dict[int, int] = {}
-    open_nodes: set[int] = set()  # the nodes whose children are being walked: the current path
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key, children = id(node), _children(node)
-        if children_done:
-            open_nodes.discard(key)
-            size[key] = 1 + sum(size[id(child)] for child in children)
-            depth[key] = 1 + max((depth[id(child)] for child in children), default=0)
-            if depth[key] > MAX_NESTING:
-                return f"nested more than {MAX_NESTING} levels deep (calico-lint's limit)"
-            if size[key] > MAX_EXPANDED_NODES:
-                return f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (calico-lint's limit)"
-        elif key in open_nodes:
-            return "an alias refers to a node that contains it (a recursive alias)"
-        elif key not in size:
-            open_nodes.add(key)
-            stack.append((node, True))
-            stack.extend((child, False) for child in children)
-    return None
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return node.value
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
 
 
 def _is_relevant(node: yaml.Node) -> bool:

@@ -132,9 +132,11 @@ def _calico_objects(objects: list[dict], resource: TfResource) -> Model:
 def _calico_yaml(text: str, resource: TfResource) -> Model:
     import yaml
 
+    from linter.safe_yaml import safe_load_all
+
     try:
-        documents = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
-    except yaml.YAMLError as error:
+        documents = [d for d in safe_load_all(text) if isinstance(d, dict)]
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as error:
         if "projectcalico.org" in text or "operator.tigera.io" in text:
             return Model(problems=(ParseProblem(resource.where, f"embedded YAML does not parse: {error}"),))
         return Model()
@@ -145,6 +147,7 @@ def _helm(values: dict, resource: TfResource) -> Iterator[Model]:
     import yaml
 
     from linter.calico import load_helm_values
+    from linter.safe_yaml import safe_load
 
     chart = values.get("chart")
     if not (isinstance(chart, str) and "tigera-operator" in chart):
@@ -153,8 +156,8 @@ def _helm(values: dict, resource: TfResource) -> Iterator[Model]:
     for text in values.get("values") or []:
         if isinstance(text, str):
             try:
-                loaded = yaml.safe_load(text)
-            except yaml.YAMLError as error:
+                loaded = safe_load(text)
+            except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as error:
                 yield Model(problems=(ParseProblem(resource.where, f"helm_release values do not parse: {error}"),))
                 continue
             if isinstance(loaded, dict):

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from linter.confine import Confinement, Refused
-from linter.limits import MAX_STRING_CHARS
+from linter.limits import (MAX_EVALUATION_STEPS, MAX_REGEX_MEMORY, MAX_STRING_CHARS, MAX_VALUE_CHARS,
+                           MAX_VALUE_NODES, over)
 from linter.model import Unknown
 from linter.terraform import hcl
 from linter.terraform.values import META_KEYS, PartialTemplate, Ref, UnknownElement
@@ -43,24 +44,47 @@ class Lazy:
         return Unknown(text)
 
 
+STEPS_SPENT = over("evaluation steps per root module", MAX_EVALUATION_STEPS)
+TOO_LONG = over("characters per string", MAX_STRING_CHARS)
+TOO_BIG = over(f"elements or {MAX_VALUE_CHARS:,} characters per value", MAX_VALUE_NODES)
+
+
+class Budget:
+    """The evaluation steps one root module may take: every expression evaluated, element built or visited,
+    256 characters of string built. Once spent, whatever is left to evaluate is UNKNOWN naming the limit."""
+
+    def __init__(self, steps: int = MAX_EVALUATION_STEPS) -> None:
+        self.left = steps
+
+    def spend(self, steps: int = 1) -> bool:
+        self.left -= steps
+        return self.left >= 0
+
+    @property
+    def spent(self) -> bool:
+        return self.left < 0
+
+
 class Scope:
     """Names visible to an expression. Subclasses resolve `var`, `local`, resources, modules...
 
-    `reads` is what `file()` and its kind may read: by default nothing (every read is refused).
+    `reads` is what `file()` and its kind may read: by default nothing (every read is refused);
+    `budget` is the work evaluation may do (shared by every scope of one root module).
     """
 
     def __init__(self, bindings: dict[str, Any] | None = None, base_dir: str = "",
-                 reads: Confinement = Confinement()) -> None:
+                 reads: Confinement = Confinement(), budget: Budget | None = None) -> None:
         self.bindings = bindings or {}
         self.base_dir = base_dir
         self.reads = reads
+        self.budget = budget if budget is not None else Budget()
 
     def with_bindings(self, bindings: dict[str, Any]) -> "Scope":
-        return Scope({**self.bindings, **bindings}, self.base_dir, self.reads)
+        return Scope({**self.bindings, **bindings}, self.base_dir, self.reads, self.budget)
 
     def isolated(self, bindings: dict[str, Any]) -> "Scope":
         """A scope with only these names (templatefile's variables)."""
-        return Scope(dict(bindings), self.base_dir, self.reads)
+        return Scope(dict(bindings), self.base_dir, self.reads, self.budget)
 
     def lookup_root(self, root: hcl.Variable, steps: list[Any]) -> tuple[Any, int]:
         """The value of the root name (and how many of the following steps it consumed)."""
@@ -199,7 +223,55 @@ def evaluate(expr: Any, scope: Scope) -> Any:
     method = _EVALUATORS.get(type(expr))
     if method is None:
         return EvalError(getattr(expr, "text", "?"))
+    if not scope.budget.spend():
+        return Unknown(f"{getattr(expr, 'text', '?')} ({STEPS_SPENT})")
     return method(expr, scope)
+
+
+def value_size(value: Any, budget: Budget) -> tuple[int, int] | None:
+    """(elements, characters) of a value seen as a tree, each visit paid from `budget`; None when over
+    MAX_VALUE_NODES / MAX_VALUE_CHARS (a list holding one list many times is as big as its expansion)."""
+    nodes = chars = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        nodes += 1
+        if isinstance(item, str):
+            chars += len(item)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(v for k, v in item.items() if k not in META_KEYS)
+        elif isinstance(item, PartialTemplate):
+            stack.extend(item.parts)
+        if nodes > MAX_VALUE_NODES or chars > MAX_VALUE_CHARS:
+            return None
+    if not budget.spend(nodes + chars // 256):
+        return None
+    return nodes, chars
+
+
+_LIMIT_REASON = re.compile(r"\((over calico-lint's limit [^()]*)\)$")
+
+
+def _over_limit(values: Any) -> str:
+    """The limit an UNKNOWN among `values` is over ("" if none): what is built from it is over it too."""
+    for value in values:
+        match = _LIMIT_REASON.search(value.expr) if isinstance(value, Unknown) else None
+        if match:
+            return match.group(1)
+    return ""
+
+
+def bounded(value: Any, scope: Scope, text: str) -> Any:
+    """The value when it is within the limits of one value (strings, collections); else UNKNOWN naming them."""
+    if isinstance(value, str):
+        if len(value) > MAX_STRING_CHARS:
+            return Unknown(f"{text} ({TOO_LONG})")
+        return value if scope.budget.spend(len(value) // 256) else Unknown(f"{text} ({STEPS_SPENT})")
+    if isinstance(value, (list, dict)) and value_size(value, scope.budget) is None:
+        return Unknown(f"{text} ({STEPS_SPENT if scope.budget.spent else TOO_BIG})")
+    return value
 
 
 def _literal(expr: hcl.Literal, scope: Scope) -> Any:
@@ -222,6 +294,8 @@ def _template(expr: hcl.Template, scope: Scope) -> Any:
         value = _materialize(evaluate(part, scope), part.text)
         if isinstance(value, EvalError):
             return EvalError(expr.text)
+        if limit := _over_limit([value]):
+            return Unknown(f"{expr.text} ({limit})")
         if has_unknown(value):
             unknown = True
             if isinstance(value, PartialTemplate):
@@ -235,9 +309,11 @@ def _template(expr: hcl.Template, scope: Scope) -> Any:
         out.append(text)
     if directive:
         return Unknown(expr.text)
+    if sum(len(part) for part in out if isinstance(part, str)) > MAX_STRING_CHARS:
+        return Unknown(f"{expr.text} ({TOO_LONG})")  # before joining: "${a}${a}" doubling is stopped here
     if unknown:
         return PartialTemplate(expr.text, _merge_strings(out))
-    return "".join(out)
+    return bounded("".join(out), scope, expr.text)
 
 
 def _merge_strings(parts: list[Any]) -> tuple[Any, ...]:
@@ -377,16 +453,19 @@ def _call(expr: hcl.Call, scope: Scope) -> Any:
     if any(isinstance(arg, EvalError) for arg in args):
         return EvalError(expr.text)
     if not tolerant and any(has_unknown(arg) for arg in args):
-        return Unknown(expr.text)
+        limit = _over_limit(args)
+        return Unknown(f"{expr.text} ({limit})" if limit else expr.text)
     try:
         result = function(_Call(expr, scope), *args)
     except _Undecided as undecided:
         why = str(undecided)
         return Unknown(f"{expr.text} ({why})" if why else expr.text)
+    except _TooLong:
+        return Unknown(f"{expr.text} ({TOO_LONG})")
     except (_Bad, TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError,
-            RecursionError, re.error):
+            RecursionError):
         return EvalError(expr.text)
-    return result
+    return bounded(result, scope, expr.text)
 
 
 def _try_can(expr: hcl.Call, scope: Scope) -> Any:
@@ -507,7 +586,7 @@ def _conditional(expr: hcl.Conditional, scope: Scope) -> Any:
 
 
 def _tuple(expr: hcl.TupleExpr, scope: Scope) -> Any:
-    return [evaluate(item, scope) for item in expr.items]
+    return bounded([evaluate(item, scope) for item in expr.items], scope, expr.text)
 
 
 def _object(expr: hcl.ObjectExpr, scope: Scope) -> Any:
@@ -522,7 +601,7 @@ def _object(expr: hcl.ObjectExpr, scope: Scope) -> Any:
         if text is None:
             return EvalError(expr.text)
         out[text] = evaluate(value_expr, scope)
-    return out
+    return bounded(out, scope, expr.text)
 
 
 def _for(expr: hcl.ForExpr, scope: Scope) -> Any:
@@ -560,9 +639,7 @@ def _for(expr: hcl.ForExpr, scope: Scope) -> Any:
             return EvalError(expr.text)  # duplicate key without `...`
         else:
             grouped[key_text] = value_result
-    if expr.key is None:
-        return items
-    return grouped
+    return bounded(items if expr.key is None else grouped, scope, expr.text)
 
 
 def _converted(value: Any, text: str, convert: Callable[[Any], Any]) -> Any:
@@ -607,6 +684,15 @@ _EVALUATORS: dict[type, Callable[[Any, Scope], Any]] = {
 
 class _Bad(Exception):
     """Terraform would reject this call."""
+
+
+class _TooLong(Exception):
+    """The string a function would build is over MAX_STRING_CHARS: checked before building it."""
+
+
+def _within(length: int) -> None:
+    if length > MAX_STRING_CHARS:
+        raise _TooLong
 
 
 class _Undecided(Exception):
@@ -786,7 +872,7 @@ _VERB = re.compile(r"%([-+ 0#]*)(\d*)(?:\.(\d+))?([a-zA-Z%])")
 
 def _f_format(call: _Call, spec: Any, *args: Any) -> Any:
     spec = _as_str(spec)
-    position = 0
+    position = length = 0
     out: list[str] = []
     last = 0
     for match in _VERB.finditer(spec):
@@ -801,6 +887,8 @@ def _f_format(call: _Call, spec: Any, *args: Any) -> Any:
         value = args[position]
         position += 1
         out.append(_format_verb(value, verb, flags, width, precision))
+        length += len(out[-2]) + len(out[-1])
+        _within(length)  # many wide verbs: stopped as the text grows, not once it is built
     out.append(spec[last:])
     return "".join(out)
 
@@ -859,6 +947,7 @@ def _f_join(call: _Call, separator: Any, *lists: Any) -> Any:
     items: list[str] = []
     for item in lists:
         items.extend(_as_str(value) for value in _as_list(item))
+    _within(sum(map(len, items)) + len(separator) * len(items))  # the same long string listed 1,000 times
     return separator.join(items)
 
 
@@ -867,36 +956,54 @@ def _f_split(call: _Call, separator: Any, text: Any) -> Any:
     if text == "":
         return []
     if separator == "":
+        if len(text) > MAX_VALUE_NODES:
+            raise _TooLong
         return list(text)
     return text.split(separator)
 
 
-def _go_regex(pattern: str) -> str:
-    return pattern.replace("(?P<", "(?P<").replace("\\z", "\\Z")
+def _re2(pattern: str) -> Any:
+    """A compiled RE2 pattern: Terraform's engine, linear in the text, never a backtracking hang."""
+    try:
+        import re2
+    except ImportError as error:  # a dependency (pyproject): without it, no regex is evaluated
+        raise _Undecided("google-re2 is not installed") from error
+    options = re2.Options()
+    options.log_errors = False  # an invalid pattern is Terraform's error (EvalError), not noise on stderr
+    options.max_mem = MAX_REGEX_MEMORY
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as error:
+        raise _Bad from error
 
 
 def _f_replace(call: _Call, text: Any, search: Any, replacement: Any) -> Any:
     text, search, replacement = _as_str(text), _as_str(search), _as_str(replacement)
     if len(search) > 1 and search.startswith("/") and search.endswith("/"):
-        pattern = re.compile(_go_regex(search[1:-1]))
+        pattern = _re2(search[1:-1])
+        references = len(re.findall(r"\$\{?\w+\}?", replacement))
+        _within(len(text) + sum(len(replacement) + references * (m.end() - m.start()) for m in pattern.finditer(text)))
         python_replacement = re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", replacement.replace("\\", "\\\\"))
         return pattern.sub(python_replacement, text)
+    count = text.count(search)
+    _within(len(text) + count * max(len(replacement) - len(search), 0))
     return text.replace(search, replacement)
 
 
 def _f_regex(call: _Call, pattern: Any, text: Any) -> Any:
-    match = re.search(_go_regex(_as_str(pattern)), _as_str(text))
+    compiled = _re2(_as_str(pattern))
+    match = compiled.search(_as_str(text))
     if match is None:
         raise _Bad
-    if match.re.groupindex:
-        return {name: match.group(name) for name in match.re.groupindex}
-    if match.re.groups:
+    if compiled.groupindex:
+        return {name: match.group(name) for name in compiled.groupindex}
+    if compiled.groups:
         return list(match.groups())
     return match.group(0)
 
 
 def _f_regexall(call: _Call, pattern: Any, text: Any) -> Any:
-    compiled = re.compile(_go_regex(_as_str(pattern)))
+    compiled = _re2(_as_str(pattern))
     out = []
     for match in compiled.finditer(_as_str(text)):
         if compiled.groupindex:
@@ -1163,8 +1270,12 @@ def _f_yamlencode(call: _Call, value: Any) -> Any:
 def _f_yamldecode(call: _Call, text: Any) -> Any:
     import yaml
 
+    from linter.safe_yaml import UnfitYaml, safe_load
+
     try:
-        data = yaml.safe_load(_as_str(text))
+        data = safe_load(_as_str(text))
+    except UnfitYaml as error:
+        raise _Undecided(str(error)) from error
     except yaml.YAMLError as error:
         raise _Bad from error
     return _from_data(_plain_yaml(data))
@@ -1278,7 +1389,9 @@ def _f_indent(call: _Call, spaces: Any, text: Any) -> Any:
     size = _as_int(spaces)
     if not 0 <= size <= 10_000:
         raise _Bad
-    return _as_str(text).replace("\n", "\n" + " " * size)
+    text = _as_str(text)
+    _within(len(text) + text.count("\n") * size)
+    return text.replace("\n", "\n" + " " * size)
 
 
 def _f_strrev(call: _Call, text: Any) -> Any:

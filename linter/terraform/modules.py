@@ -15,8 +15,9 @@ from typing import Any, Callable, Sequence
 from linter.confine import OUTSIDE, Confinement, Refused
 from linter.model import ParseProblem, Unknown, Where
 from linter.terraform import hcl
-from linter.terraform.evaluate import (EvalError, Lazy, Scope, evaluate, finalize, has_unknown, to_bool,
-                                   to_number, to_string)
+from linter.limits import MAX_INSTANCES, MAX_TOTAL_INSTANCES, over
+from linter.terraform.evaluate import (STEPS_SPENT, TOO_BIG, Budget, EvalError, Lazy, Scope, evaluate, finalize, has_unknown,
+                                       to_bool, to_number, to_string, value_size)
 from linter.terraform.json_syntax import parse_tf_json
 from linter.terraform.values import (ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, META_KEYS, Ref, TfInstance, TfResource,
                                      UnknownAttribute)
@@ -48,9 +49,12 @@ def load_terraform(module_dirs: Sequence[str], options: TfOptions = TfOptions())
     resources: list[TfResource] = []
     roots = _roots(loader, dirs)
     for root in roots:
+        loader.budget, loader.instances_left = Budget(), MAX_TOTAL_INSTANCES  # the limits hold per root module
         values = {**loader.auto_tfvars(root), **overrides}
         module = _Module(loader, loader.config(root), "", root, values, None, (root,))
         resources.extend(_collect(module))
+        if loader.budget.spent:
+            loader.notes.append(f"{root}: evaluation stopped, {STEPS_SPENT}: the values left are UNKNOWN")
     return TfLoad(tuple(resources), tuple(loader.problems), tuple(loader.sources.items()),
                   tuple(dict.fromkeys(loader.notes)), tuple(roots))
 
@@ -94,7 +98,8 @@ def resource_lines(module_dir: str) -> dict[str, Where]:
 _RESOURCE_META = {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner",
                   "connection"}
 _MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
-_MAX_INSTANCES = 10_000  # a larger count is treated as unknown rather than expanded
+_MAX_INSTANCES = MAX_INSTANCES  # a larger count is treated as unknown rather than expanded
+TOO_MANY_INSTANCES = over("resource and module instances per root module", MAX_TOTAL_INSTANCES)
 
 
 def _norm(path: str) -> str:
@@ -131,6 +136,8 @@ class _Loader:
 
     def __init__(self, confinement: Confinement) -> None:
         self.confinement = confinement
+        self.budget = Budget()
+        self.instances_left = MAX_TOTAL_INSTANCES
         self.sources: dict[str, str] = {}
         self.problems: list[ParseProblem] = []
         self.notes: list[str] = []
@@ -207,6 +214,23 @@ class _Loader:
             if not os.path.isdir(f"{root}/{name}"):
                 values.update(self.tfvars(f"{root}/{name}"))
         return values
+
+    def admit(self, block: hcl.Block, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]]], Unknown | None]:
+        """The instances of a count/for_each, while the root's total stays within MAX_TOTAL_INSTANCES;
+        past it, one instance of unknown count (nested module count x resource count cannot multiply)."""
+        try:
+            keys, unknown = _expand(block, scope, self.instances_left)
+        except _TooMany:
+            self.instances_left = 0
+            text = block.body.attribute("count") or block.body.attribute("for_each")
+            reason = Unknown(f"{text.expr.text if text is not None else block.type} ({TOO_MANY_INSTANCES})")
+            self.notes.append(f"{scope.base_dir}: instances not expanded, {TOO_MANY_INSTANCES}: their count is UNKNOWN")
+        else:
+            self.instances_left = max(self.instances_left - len(keys), 0)
+            return keys, unknown
+        bindings = {"count": {"index": Unknown("count.index")},
+                    "each": {"key": Unknown("each.key"), "value": Unknown("each.value")}}
+        return [(None, bindings)], reason
 
     def option_values(self, options: TfOptions) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -397,8 +421,8 @@ class _Module:
 
     def instances(self, decl: _ResourceDecl) -> tuple[list[tuple[Any, dict[str, Any]]], Unknown | None]:
         """[(instance key, bindings)] and the count/for_each that could not be evaluated."""
-        return self.memoised(("instances", decl.address), lambda: _expand(decl.block, self.scope),
-                             decl.address)
+        return self.memoised(("instances", decl.address),
+                             lambda: self.loader.admit(decl.block, self.scope), decl.address)
 
     def instance_key(self, key: Any) -> Any:
         """The resource instance's key, prefixed with the module instance keys (`"workers/0"`)."""
@@ -459,7 +483,7 @@ class _Module:
         if target is None:
             return _Children(None, [], None, block)
         config = self.loader.config(target)
-        keys, unknown = _expand(block, self.scope)
+        keys, unknown = self.loader.admit(block, self.scope)
         inherited = unknown if unknown is not None else self.count_unknown
         instances = []
         for key, bindings in keys:
@@ -589,8 +613,13 @@ def _convert(value: Any, kind: _Type) -> Any:
     return value
 
 
-def _expand(block: hcl.Block, scope: Scope) -> tuple[list[tuple[Any, dict[str, Any]]], Unknown | None]:
-    """Instances of a resource or module call from its count / for_each."""
+class _TooMany(Exception):
+    """More instances than the root module has room for (MAX_TOTAL_INSTANCES): found before building them."""
+
+
+def _expand(block: hcl.Block, scope: Scope,
+            room: int = MAX_TOTAL_INSTANCES) -> tuple[list[tuple[Any, dict[str, Any]]], Unknown | None]:
+    """Instances of a resource or module call from its count / for_each (raises _TooMany past `room`)."""
     body = block.body
     count_attr = body.attribute("count")
     if count_attr is not None:
@@ -599,6 +628,8 @@ def _expand(block: hcl.Block, scope: Scope) -> tuple[list[tuple[Any, dict[str, A
         if (number is None or number < 0 or number > _MAX_INSTANCES
                 or (isinstance(number, float) and not number.is_integer())):
             return [(None, {"count": {"index": Unknown("count.index")}})], Unknown(count_attr.expr.text)
+        if number > room:
+            raise _TooMany
         return [(index, {"count": {"index": index}}) for index in range(int(number))], None
     each_attr = body.attribute("for_each")
     if each_attr is not None:
@@ -607,6 +638,8 @@ def _expand(block: hcl.Block, scope: Scope) -> tuple[list[tuple[Any, dict[str, A
         if pairs is None:
             unknown_each = {"each": {"key": Unknown("each.key"), "value": Unknown("each.value")}}
             return [(None, unknown_each)], Unknown(each_attr.expr.text)
+        if len(pairs) > room:
+            raise _TooMany
         return [(key, {"each": {"key": key, "value": item}}) for key, item in pairs], None
     return [(None, {})], None
 
@@ -633,7 +666,7 @@ def _for_each_pairs(value: Any) -> list[tuple[str, Any]] | None:
 
 class _ModuleScope(Scope):
     def __init__(self, module: _Module, bindings: dict[str, Any]) -> None:
-        super().__init__(bindings, module.root, module.loader.confinement)
+        super().__init__(bindings, module.root, module.loader.confinement, module.loader.budget)
         self.module = module
 
     def with_bindings(self, bindings: dict[str, Any]) -> Scope:
@@ -778,6 +811,9 @@ def _body_values(body: hcl.Body, scope: Scope, line: int, skip: Any,
             raw = attribute_value(attribute) if attribute_value else evaluate(attribute.expr, scope)
         except RecursionError:  # absurdly deep references: unknown, never a traceback
             raw = Unknown(attribute.expr.text)
+        if isinstance(raw, (list, dict)) and value_size(raw, scope.budget) is None:
+            # finalize copies it, for each instance: a value past the limits is UNKNOWN before that
+            raw = Unknown(f"{attribute.expr.text} ({STEPS_SPENT if scope.budget.spent else TOO_BIG})")
         values[attribute.name] = finalize(raw)
         lines[attribute.name] = attribute.line
     _add_blocks(values, body, scope, skip)
