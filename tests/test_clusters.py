@@ -306,3 +306,61 @@ def test_the_default_pool_is_assumed_per_cluster_and_the_note_names_it(tmp_path:
     assert len(notes) == 1 and "cluster staging" in notes[0] and "prod" not in notes[0]
     levels = {Path(f.where.file).parent.name: f.level.value for f in report.findings if f.rule == "CAL003"}
     assert levels == {"prod": "error", "staging": "warning"}
+
+
+def _group(name: str) -> str:
+    return f"""
+resource "aws_security_group" "{name}" {{
+  vpc_id = aws_vpc.main.id
+  egress {{
+    protocol    = "-1"
+    from_port   = 0
+    to_port     = 0
+    cidr_blocks = ["0.0.0.0/0"]
+  }}
+}}
+resource "aws_instance" "workers_{name}" {{
+  subnet_id              = aws_subnet.main.id
+  vpc_security_group_ids = [aws_security_group.{name}.id]
+  source_dest_check      = false
+}}
+"""
+
+
+def test_one_finding_per_receiving_group_names_every_sender_and_fixes_them_all(tmp_path: Path) -> None:
+    names = ["a", "b", "c", "d", "e", "f"]
+    network = """
+resource "aws_vpc" "main" {
+  cidr_block = "10.1.0.0/16"
+}
+resource "aws_subnet" "main" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.1.1.0/24"
+}
+"""
+    report = _scan(_write(tmp_path, {"main.tf": network + "".join(_group(n) for n in names)}))
+    bgp = [f for f in report.findings if f.rule == "CAL001"]
+    assert len(bgp) == len(names)  # one per receiving group, not one per pair (30)
+    finding = next(f for f in bgp if f.where.address == "aws_security_group.b")
+    senders = sorted(r.where.address for r in finding.related if r.why.startswith("sender"))
+    assert senders == [f"aws_instance.workers_{n}" for n in names if n != "b"]
+    assert finding.message.endswith("from aws_instance.workers_a, aws_instance.workers_c, aws_instance.workers_d and 2 more")
+    assert finding.fix is not None and finding.fix.replacement.count("from_port   = 179") == 5
+
+
+def test_path_order_changes_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from linter.cli import cli
+
+    _write(tmp_path, {"prod/main.tf": _cluster_root("prod", "10.1"), "prod/pool.yaml": NEVER_POOL.format(name="p"),
+                      "staging/main.tf": _cluster_root("staging", "10.2"), "web/main.tf": WEB,
+                      "calico/felix.yaml": FELIX_OFF})
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    outputs = set()
+    for order in (["prod", "staging", "web", "calico"], ["web", "calico", "staging", "prod"]):
+        for fmt in ("text", "json", "sarif"):
+            result = CliRunner().invoke(cli, ["scan", *order, "--format", fmt], env={"NO_COLOR": "1"})
+            outputs.add((fmt, result.stdout))
+    assert len(outputs) == 3

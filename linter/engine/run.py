@@ -100,6 +100,9 @@ def _run_check(rule: Rule, index: int, check: Check, facts: Facts) -> Iterator[F
     if check.report_at is ReportAt.SENDER:
         yield from _per_sender(rule, index, check, results, facts)
         return
+    if check.report_at is ReportAt.RECEIVER and check.subject is SubjectKind.NODE_PAIR:
+        yield from _per_receiver(rule, index, check, results, facts)
+        return
     for subject, outcome in results:
         yield _finding(rule, index, check, subject, outcome, facts)
 
@@ -124,6 +127,63 @@ def _per_sender(rule: Rule, index: int, check: Check, results: list[tuple[Subjec
         related = tuple(Related(p.receiver.where, f"receiver: {p.receiver.display}") for p, _ in items)
         yield replace(finding, message=message, related=tuple(dict.fromkeys(related)),
                       identity=f"{rule.id}|{index}|{first_pair.sender.display}")
+
+
+SHOWN_SENDERS = 3  # a message names the first few senders and counts the rest
+
+
+def _per_receiver(rule: Rule, index: int, check: Check, results: list[tuple[Subject, Outcome]],
+                  facts: Facts) -> Iterator[Finding]:
+    """One finding per receiving security group (and case), naming every sender it does not admit;
+    its fix adds what each sender needs."""
+    grouped: dict[tuple[str, str, Verdict], list[tuple[NodePair, Outcome]]] = {}
+    for subject, outcome in results:
+        assert isinstance(subject, NodePair)
+        group = facts.first_defined_group(subject.receiver)
+        target = group.key if group is not None else f"node {subject.receiver.display}"
+        grouped.setdefault((subject.receiver.deployment, target, outcome.verdict), []).append((subject, outcome))
+    for (_, target, verdict), items in grouped.items():
+        where = _node_where(items[0][0].receiver, facts)
+        items.sort(key=lambda item: (_sender_label(item[0]), item[0].receiver.display))
+        first_pair, first_outcome = items[0]
+        finding = _finding(rule, index, check, first_pair, first_outcome, facts)
+        senders = list(dict.fromkeys(_sender_label(p) for p, _ in items))
+        receivers = list(dict.fromkeys(p.receiver.display for p, _ in items))
+        fields = _Fields(check.fields, sender=_some(senders), receiver=_some(receivers), rule="a rule")
+        message = rule.doc.message.format_map(fields)
+        if verdict is Verdict.UNKNOWN:
+            fields.update(reason=first_outcome.reason, message=message)
+            message = rule.unverified_message.format_map(fields)
+        related = [Related(p.sender.where, f"sender: {p.sender.display}") for p, _ in items]
+        if len(receivers) > 1:  # node groups that share the receiving group
+            related += [Related(p.receiver.where, f"receiver: {p.receiver.display}") for p, _ in items]
+        anchors = (where, *dict.fromkeys(p.receiver.where for p, _ in items))
+        fix = None if verdict is Verdict.UNKNOWN or check.fix_flow is None else \
+            _combined_fix([_ingress_fix(check.fix_flow, p, facts) for p, _ in items])
+        yield replace(finding, message=message, related=tuple(dict.fromkeys(related)), anchors=anchors, fix=fix,
+                      identity=f"{rule.id}|{index}|{target}|{verdict.value}")
+
+
+def _sender_label(pair: NodePair) -> str:
+    return f"other instances of {pair.sender.display}" if pair.is_self else pair.sender.display
+
+
+def _some(names: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`, `a, b, c and 4 more`."""
+    if len(names) > SHOWN_SENDERS:
+        return f"{', '.join(names[:SHOWN_SENDERS])} and {len(names) - SHOWN_SENDERS} more"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _combined_fix(fixes: list[Fix | None]) -> Fix | None:
+    """The rules every sender needs, inserted together (those whose source cannot be written are left out)."""
+    known = [f for f in fixes if f is not None]
+    if not known or any(f.where != known[0].where for f in known):
+        return known[0] if known else None
+    texts = list(dict.fromkeys(f.replacement for f in known))
+    descriptions = list(dict.fromkeys(f.description for f in known))
+    description = descriptions[0] if len(descriptions) == 1 else f"{descriptions[0]} and {len(descriptions) - 1} more"
+    return Fix(description, known[0].where, "".join(texts))
 
 
 def _subjects(check: Check, facts: Facts) -> Iterator[tuple[Subject, Outcome]]:
