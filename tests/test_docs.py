@@ -24,5 +24,5 @@ def test_every_rule_has_a_page_and_a_table_row() -> None:
     files = _generator().expected_files()
     readme = files[ROOT / "README.md"]
     for path in files:
-        if path.parent.name == "rules":
+        if path.parent == ROOT / "docs" / "rules":
             assert f"[{path.stem}](docs/rules/{path.stem}.md)" in readme

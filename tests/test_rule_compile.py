@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,19 @@ def test_the_cli_exits_2_naming_the_file_the_key_and_the_reason(monkeypatch: pyt
     result = CliRunner().invoke(cli.cli, ["scan", str(tmp_path)])
     assert result.exit_code == 2
     assert "invalid rule file: CAL900.yaml: check/require/admits: admits judges a node-pair" in result.output
+
+
+def test_the_packaged_rules_load_without_jsonschema_when_their_digest_is_the_recorded_one() -> None:
+    # rules/validated.json (docs/generate.py) records the rule files that passed the schema: no import, no check
+    code = "import sys; from linter.engine import load_rules; load_rules(); print('jsonschema' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_a_changed_packaged_rule_is_validated_again() -> None:
+    # the same name as a packaged rule, different text: the digest differs, the schema finds the error
+    [name, text] = min((p.name, p.read_text(encoding="utf-8")) for p in (ROOT / "rules").glob("CAL0*.yaml"))
+    broken = text.replace("level: ", "level: loud\nunknown_key: 1\nold_level: ", 1)
+    with pytest.raises(RuleFileError) as raised:
+        load_rules([(name, broken)])
+    assert any("unknown_key" in error or "loud" in error for error in raised.value.errors)

@@ -6,6 +6,7 @@ here; what does not fit is a RuleFileError naming the file, the key path and the
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import string
 from dataclasses import dataclass, field
@@ -85,17 +86,29 @@ class EngineOptions:
     placement: Placement = Placement()  # where Calico configuration applies (default: everywhere)
 
 
+VALIDATED = "validated.json"  # the digest of the packaged rules as docs/generate.py last validated them
+
+
+def rules_digest(schema: str, files: Iterable[tuple[str, str]]) -> str:
+    """The sha256 of a schema and rule files (names and texts): equal digests, equal validation."""
+    digest = hashlib.sha256(schema.encode("utf-8"))
+    for name, text in files:
+        digest.update(b"\0" + name.encode("utf-8") + b"\0" + text.encode("utf-8"))
+    return digest.hexdigest()
+
+
 def load_rules(files: Iterable[tuple[str, str]] | None = None) -> tuple[Rule, ...]:
-    """Parse, validate and compile rule files: (name, text) pairs, by default the packaged rules/*.yaml."""
-    import jsonschema
+    """Parse, validate and compile rule files: (name, text) pairs, by default the packaged rules/*.yaml.
+    Files whose digest is the one recorded in rules/validated.json were valid: the schema check (and the
+    import of jsonschema, most of a short run's start-up) is skipped; compiling still checks the rest."""
     import yaml
-    from jsonschema.exceptions import best_match
 
     package = resources.files("linter.rules")
-    schema = json.loads(package.joinpath("schema.json").read_text(encoding="utf-8"))
+    schema_text = package.joinpath("schema.json").read_text(encoding="utf-8")
     if files is None:
         files = sorted((p.name, p.read_text(encoding="utf-8")) for p in package.iterdir() if p.name.endswith(".yaml"))
-    validator = jsonschema.Draft202012Validator(schema)
+    files = list(files)
+    validate = None if rules_digest(schema_text, files) == _recorded_digest() else _validator(json.loads(schema_text))
     errors: list[str] = []
     rules: list[Rule] = []
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster, on every run
@@ -105,11 +118,8 @@ def load_rules(files: Iterable[tuple[str, str]] | None = None) -> tuple[Rule, ..
         except yaml.YAMLError as error:
             errors.append(f"{name}: not valid YAML: {error}")
             continue
-        # a oneOf error ("not valid under any of the given schemas") is reported by its most relevant branch
-        problems = sorted((best_match([e]) for e in validator.iter_errors(data)), key=lambda e: list(e.absolute_path))
-        for problem in problems:
-            path = "/".join(str(p) for p in problem.absolute_path) or "(top level)"
-            errors.append(f"{name}: {path}: {problem.message}")
+        problems = validate(data) if validate is not None else []
+        errors.extend(f"{name}: {problem}" for problem in problems)
         if problems:
             continue
         if name != f"{data['id']}.yaml":
@@ -125,6 +135,30 @@ def load_rules(files: Iterable[tuple[str, str]] | None = None) -> tuple[Rule, ..
     if errors:
         raise RuleFileError(errors)
     return tuple(sorted(rules, key=lambda r: r.id))
+
+
+def _recorded_digest() -> str | None:
+    try:
+        recorded = json.loads(resources.files("linter.rules").joinpath(VALIDATED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return recorded.get("sha256") if isinstance(recorded, dict) else None
+
+
+def _validator(schema: Mapping[str, Any]) -> Callable[[Any], list[str]]:
+    """The schema check of one rule file's data: its problems as `key/path: reason`."""
+    import jsonschema
+    from jsonschema.exceptions import best_match
+
+    validator = jsonschema.Draft202012Validator(schema)
+
+    def problems(data: Any) -> list[str]:
+        # a oneOf error ("not valid under any of the given schemas") is reported by its most relevant branch
+        found = sorted((best_match([e]) for e in validator.iter_errors(data)), key=lambda e: list(e.absolute_path))
+        return [f"{'/'.join(str(p) for p in problem.absolute_path) or '(top level)'}: {problem.message}"
+                for problem in found]
+
+    return problems
 
 
 E = TypeVar("E", bound=Enum)
