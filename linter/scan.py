@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
 from linter import __version__
 from linter.config import Config, rule_aliases
@@ -78,15 +78,26 @@ def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ig
     if inputs.terraform_dirs:
         from linter.terraform import TerraformInputs, load_modules
 
-        loaded = load_modules(inputs.terraform_dirs, TerraformInputs(config.var_files, config.variables, confinement))
-        notices.extend(Notice(Level.NOTE, note) for note in loaded.notes)
-        deployments.extend(deployment_of(root, True) for root in loaded.roots)
-        add(loaded.model, len(loaded.model.files))
+        tf_inputs = TerraformInputs(config.var_files, config.variables, confinement)
+        loaded = isolated(lambda: load_modules(inputs.terraform_dirs, tf_inputs), inputs.terraform_dirs[0])
+        if isinstance(loaded, Model):  # one directory broke the joint load: each on its own, so only it is lost
+            for directory in inputs.terraform_dirs:
+                one = isolated(lambda: load_modules([directory], tf_inputs), directory)
+                if isinstance(one, Model):
+                    add(one, 1)
+                    continue
+                notices.extend(Notice(Level.NOTE, note) for note in one.notes)
+                deployments.extend(deployment_of(root, True) for root in one.roots)
+                add(one.model, len(one.model.files))
+        else:
+            notices.extend(Notice(Level.NOTE, note) for note in loaded.notes)
+            deployments.extend(deployment_of(root, True) for root in loaded.roots)
+            add(loaded.model, len(loaded.model.files))
     for plan, text in inputs.plans:
         from linter.terraform import load_plan
 
         deployments.append(deployment_of(plan, False))
-        add(load_plan(plan, tf_root=config.tf_root, text=text, confinement=confinement))
+        add(isolated(lambda: load_plan(plan, tf_root=config.tf_root, text=text, confinement=confinement), plan))
     if inputs.templates:
         from linter.cloudformation import (
             CfnOptions,
@@ -107,7 +118,7 @@ def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ig
         for path, text in ordered:
             if path in read_as_nested:
                 continue
-            template_model = load_template(path, options, text=text)
+            template_model = isolated(lambda: load_template(path, options, text=text), path)
             read_as_nested.update(f for f in template_model.files if f != path)
             deployments.append(deployment_of(path, False))
             add(template_model, len(set(template_model.files) | {path}))
@@ -115,12 +126,25 @@ def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ig
         from linter.calico import load_calico_file
 
         for path, text in inputs.calico:
-            add(load_calico_file(path, text=text))
+            add(isolated(lambda: load_calico_file(path, text=text), path))
     models.append(_stated_calico(config))
     problems = tuple(ParseProblem(Where(path), f"cannot read: {why}") for path, why in inputs.unreadable)
     problems += tuple(ParseProblem(Where(path), why, Level.NOTE) for path, why in inputs.not_read)
     models.append(Model(problems=problems))
     return Built(merge_models(models), tuple(notices), tuple(deployments))
+
+
+_T = TypeVar("_T")
+
+
+def isolated(load: Callable[[], _T], file: str) -> _T | Model:
+    """What `load` returns, or a CAL000 on `file` when it fails unexpectedly: one broken file never costs
+    the findings of the others (issue 9); exit 2 stays for usage, configuration and rule-file errors."""
+    try:
+        return load()
+    except Exception as error:  # noqa: BLE001 - the one per-file parser boundary (a bug in one reader)
+        message = f"internal error reading this file: {type(error).__name__}: {error}: please report it"
+        return Model(problems=(ParseProblem(Where(file), message[:2000]),), files=(file,))
 
 
 def placement_of(built: Built, inputs: Inputs, config: Config, root: str) -> Placement:

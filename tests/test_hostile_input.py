@@ -232,3 +232,77 @@ def test_a_symlink_to_dev_zero_is_not_read(tmp_path: Path) -> None:
     code, report, elapsed = scan_bounded(tmp_path)
     assert code == 1 and elapsed < 8
     assert {f["rule"] for f in report["findings"]} == {"CAL000"}
+
+
+# ------------------------------------------------------------------------------ one broken file
+
+
+def test_one_broken_file_never_costs_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import linter.calico
+    import linter.terraform
+
+    (tmp_path / "pool.yaml").write_text(
+        "apiVersion: projectcalico.org/v3\nkind: IPPool\nmetadata:\n  name: p\nspec:\n  cidr: 10.9.0.0/16\n")
+    (tmp_path / "main.tf").write_text(EXAMPLE.joinpath("main.tf").read_text())
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a reader's bug")
+
+    monkeypatch.setattr(linter.calico, "load_calico_file", broken)
+    code, output = lint(str(tmp_path), "--format", "json")
+    findings = json.loads(output)["findings"]
+    assert code == 1
+    [internal] = [f for f in findings if f["rule"] == "CAL000"]
+    assert internal["file"].endswith("pool.yaml") and "internal error reading this file" in internal["message"]
+    assert "please report it" in internal["message"]
+    assert any(f["file"].endswith("main.tf") and f["rule"] != "CAL000" for f in findings)
+    monkeypatch.setattr(linter.terraform, "load_modules", broken)
+    code, output = lint(str(tmp_path), "--format", "json")
+    assert code == 1 and {f["rule"] for f in json.loads(output)["findings"]} == {"CAL000"}
+
+
+@pytest.mark.parametrize("name,text", [
+    ("ports.tf", 'resource "aws_security_group_rule" "r" {\n  type = "ingress"\n  from_port = 1e400\n'
+                 '  to_port = 1e400\n  protocol = "tcp"\n  security_group_id = "sg-1"\n  cidr_blocks = ["0.0.0.0/0"]\n}\n'),
+    ("same_name.tf", 'resource "aws_security_group" "g" {\n  ingress = []\n  ingress {\n    from_port = 179\n  }\n}\n'),
+    ("inf.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R:\n    Type: AWS::EC2::SecurityGroupIngress\n"
+                 "    Properties:\n      GroupId: sg-1\n      IpProtocol: tcp\n      FromPort: .inf\n      ToPort: .inf\n"
+                 "      CidrIp: 0.0.0.0/0\n"),
+    ("plan.json", '{"format_version": "1.2", "planned_values": {"root_module": {"resources": [{"address": "aws_security_group_rule.r",'
+                  ' "mode": "managed", "type": "aws_security_group_rule", "name": "r", "values": {"from_port": '
+                  + "9" * 5000 + '}}]}}}'),
+])
+def test_numbers_that_are_not_ports_are_not_crashes(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    code, output = lint(str(tmp_path), "--format", "json")
+    assert code in (0, 1) and "internal error" not in output
+
+
+# ------------------------------------------------------------------------------ encodings and sizes
+
+
+def test_utf16_and_bom_plans_are_read(tmp_path: Path) -> None:
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_instance.k8s_node", "mode": "managed", "type": "aws_instance", "name": "k8s_node",
+         "values": {"ami": "ami-1", "source_dest_check": True, "tags": {"kubernetes.io/cluster/c": "owned"}}}]}}}
+    text = json.dumps(plan)
+    (tmp_path / "utf16.json").write_bytes("\ufeff".encode("utf-16-le") + text.encode("utf-16-le"))
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    code, output = lint(str(tmp_path), "--format", "json")
+    files = {f["file"].rsplit("/", 1)[-1] for f in json.loads(output)["findings"] if f["rule"] == "CAL003"}
+    assert code == 1 and files == {"utf16.json", "bom.json"}
+
+
+def test_a_file_of_ours_over_the_size_limit_is_a_cal000(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import linter.confine
+
+    monkeypatch.setattr(linter.confine, "MAX_FILE_BYTES", 4096)  # what 64 MiB is, made quick to test
+    monkeypatch.setattr(linter.confine.Confinement.read_bytes, "__defaults__", (4096,))
+    (tmp_path / "plan.json").write_text('{"format_version": "1.2", "planned_values": {}, "pad": "'
+                                        + "x" * 8192 + '"}')
+    (tmp_path / "big-data.json").write_text('{"pad": "' + "x" * 8192 + '"}')  # not ours: ignored
+    (tmp_path / "latin1.yaml").write_bytes(b"apiVersion: projectcalico.org/v3\nkind: IPPool # caf\xe9\n")
+    code, output = lint(str(tmp_path), "--format", "json")
+    problems = {f["file"].rsplit("/", 1)[-1]: f["message"] for f in json.loads(output)["findings"]}
+    assert code == 1 and set(problems) == {"plan.json", "latin1.yaml"}
+    assert "limit of 4,096 bytes" in problems["plan.json"] and "not UTF-8" in problems["latin1.yaml"]
