@@ -161,10 +161,10 @@ def _stated_calico(config: Config) -> Model:
                EncapMode(p.get("vxlanMode", "Never")), bool(p.get("natOutgoing", False)), where,
                origin=f"stated in {config.source or 'the configuration'}")
         for p in config.calico_pools)
-    calico = ()
+    calico: tuple[CalicoNetwork, ...] = ()
     if config.calico_bgp is not None:
         calico = (CalicoNetwork("config/calico", where, bgp=config.calico_bgp),)
-    felix = ()
+    felix: tuple[FelixConfig, ...] = ()
     if config.calico_src_dst_check is not None:
         felix = (FelixConfig("config/felix", config.calico_src_dst_check, where),)
     return Model(pools=pools, calico=calico, felix=felix)

@@ -1,11 +1,2 @@
-"""Shared pytest configuration."""
+"""Shared pytest configuration (the markers, `slow` and `multitool`, are registered in pyproject.toml)."""
 from __future__ import annotations
-
-import pytest
-
-
-# ---- reporters: the SARIF Multitool test needs npx (Node.js) and fetches @microsoft/sarif-multitool
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "multitool: runs Microsoft's SARIF Multitool through npx (skipped when npx is missing)"
-    )

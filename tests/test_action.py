@@ -123,6 +123,7 @@ def repo(tmp_path: Path) -> Path:
     return workspace
 
 
+@pytest.mark.slow  # installs calico-lint into a fresh environment first
 def test_the_action_installs_scans_writes_sarif_uploads_and_fails_on_findings(installed, repo: Path) -> None:
     action_path, bin_dir = installed
     result = run_action(repo, action_path, [bin_dir], paths="infra", category="calico-lint-infra")
@@ -136,6 +137,7 @@ def test_the_action_installs_scans_writes_sarif_uploads_and_fails_on_findings(in
     assert result["upload"] == {"sarif_file": "calico-lint.sarif", "category": "calico-lint-infra"}
 
 
+@pytest.mark.slow  # installs calico-lint into a fresh environment first
 def test_the_action_passes_a_clean_repository_and_can_leave_the_upload(installed, repo: Path) -> None:
     action_path, bin_dir = installed
     result = run_action(repo, action_path, [bin_dir], paths="infra", fail_on="error",
@@ -146,6 +148,7 @@ def test_the_action_passes_a_clean_repository_and_can_leave_the_upload(installed
     assert json.loads((repo / "out" / "report.sarif").read_text())["runs"][0]["results"]
 
 
+@pytest.mark.slow  # installs calico-lint into a fresh environment first
 def test_a_usage_error_stops_before_the_upload(installed, repo: Path) -> None:
     action_path, bin_dir = installed
     result = run_action(repo, action_path, [bin_dir], paths="infra missing-dir")

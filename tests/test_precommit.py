@@ -11,6 +11,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pre-commit") is None and not (Path(os.sys.executable).parent / "pre-commit").exists(),
                     reason="pre-commit is not installed (pip install -e '.[test]' installs it)")
 def test_try_repo_fails_on_a_bad_terraform_file(tmp_path: Path) -> None:

@@ -137,6 +137,7 @@ def test_unknown_rule_still_gets_a_descriptor() -> None:
     assert _schema_errors(_log(report)) == []
 
 
+@pytest.mark.slow
 @pytest.mark.multitool
 def test_snapshots_are_clean_under_the_sarif_multitool(tmp_path: Path) -> None:
     npx = shutil.which("npx")

@@ -93,8 +93,10 @@ def _ipv6_pool(env: Mapping[str, Any], key: str, where: Where, problems: list[Pr
     ip6, cidr_value = env.get("IP6"), env.get("CALICO_IPV6POOL_CIDR")
     support = _choice(env, "FELIX_IPV6SUPPORT", _BOOLS, None, "true, false", problems)
     wanted: bool | Unknown = False
-    if isinstance(ip6, Unknown) or isinstance(cidr_value, Unknown):
-        wanted = ip6 if isinstance(ip6, Unknown) else cidr_value
+    if isinstance(ip6, Unknown):
+        wanted = ip6
+    elif isinstance(cidr_value, Unknown):
+        wanted = cidr_value
     elif (isinstance(ip6, str) and ip6.strip().lower() not in ("", "none")) or \
             (isinstance(cidr_value, str) and cidr_value.strip()):
         wanted = True

@@ -23,7 +23,7 @@ _UNKNOWN = "\x00calico-lint-unknown\x00"  # stands in for an Unknown value durin
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     """A compact schema shipped as package data (`ippool`, `felixconfiguration`, `installation`)."""
-    text = resources.files("linter.calico").joinpath("schemas", f"{name}.json").read_text(encoding="utf-8")
+    text = resources.files("linter.calico").joinpath("schemas").joinpath(f"{name}.json").read_text(encoding="utf-8")
     return json.loads(text)
 
 

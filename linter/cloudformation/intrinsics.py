@@ -401,7 +401,7 @@ def _fn_join(scope: Scope, arg: Any, raw: Any, lenient: bool, depth: int) -> Any
     if len(items) == 1 and isinstance(items[0], ResRef):
         return items[0]
     if not lenient and any(isinstance(i, ResRef) for i in items) and all(
-            isinstance(i, ResRef) or (as_text(i) is not None and delimiter not in as_text(i)) for i in items):
+            isinstance(i, ResRef) or ((text := as_text(i)) is not None and delimiter not in text) for i in items):
         return JoinedRefs(tuple(items), delimiter)
     texts = []
     for item in items:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from linter.confine import OUTSIDE, Confinement, Refused
-from linter.model import Level, Model, ParseProblem, Unknown, Where, merge_models
+from linter.model import Level, Model, ParseProblem, Suppression, Unknown, Where, merge_models
 
 _SNIFF_VERSION = re.compile(r"\bAWSTemplateFormatVersion\b")
 _SNIFF_RESOURCES = re.compile(r"""^[ \t{]*'?Resources'?[ \t]*:|"Resources"\s*:""", re.MULTILINE)
@@ -255,7 +255,7 @@ class _Loader:
         from linter.suppression_comments import scan_comment_suppressions
 
         elements = map_deployment(self.scopes, self.deployment)
-        suppressions = []
+        suppressions: list[Suppression] = []
         seen_files: set[str] = set()
         for scope in self.scopes:
             suppressions.extend(metadata_suppressions(scope))

@@ -463,10 +463,11 @@ def _disable_check_fix(res: _Res) -> Fix | None:
             or res.raw_prop("SourceDestCheck") is not None:
         return None
     keys = [line_col(k) for k in props]
+    positions = [k for k in keys if k is not None]
     parent = next((line_col(k) for k in res.raw if k == "Properties"), None)
-    if any(k is None for k in keys) or parent is None:
+    if len(positions) != len(keys) or not positions or parent is None:
         return None
-    line, column = min(keys)  # type: ignore[type-var]
+    line, column = min(positions)
     if line == parent[0]:
         return None  # flow style (`Properties: {...}`): no line of its own to insert
     json_style = res.scope.file.endswith(".json")
@@ -505,7 +506,7 @@ def _autoscaling_group(res: _Res, index: _Index, deployment: str) -> NodeGroup:
         subnets = Unknown("AvailabilityZones without VPCZoneIdentifier: default subnets")
     if isinstance(template, _Template):
         groups: Any = template.groups if template.groups is not None else Unknown(_DEFAULT_SG)
-        related = (Related(template.res.where(), template.why),)
+        related: tuple[Related, ...] = (Related(template.res.where(), template.why),)
         check = not template.disables_check
         template_tag = template.name_tag
     else:
@@ -682,6 +683,7 @@ def _ignores(scope: Scope, metadata: Any, target: int, address: str) -> list[Sup
     if not isinstance(entries, list):
         return []
     found = []
+    rules: tuple[str, ...]
     for entry in entries:
         where = where_of(scope, entry, address)
         if isinstance(entry, str):

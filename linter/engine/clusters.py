@@ -14,7 +14,7 @@ from typing import Any, Iterable, Iterator
 
 from linter.engine.facts import Facts, NodeSelection
 from linter.model import (
-    CALICO_FIELDS, RUN_FIELDS, CalicoScope, Model, NodeGroup, Placement, Unknown,
+    CALICO_FIELDS, RUN_FIELDS, CalicoScope, Model, NodeGroup, Peering, Placement, TransitAttachment, Unknown,
 )
 
 EVERYWHERE = CalicoScope()
@@ -133,11 +133,16 @@ def plan(model: Model, placement: Placement = Placement(), selection: NodeSelect
 def _clusters(facts: Facts, placement: Placement) -> list[Cluster]:
     model = facts.model
     joined: dict[str, _Groups] = {}
-    for link in (*model.peerings, *model.transit_attachments):
+    links: tuple[Peering | TransitAttachment, ...] = (*model.peerings, *model.transit_attachments)
+    for link in links:
         groups = joined.setdefault(link.deployment, _Groups())
-        ends = (link.vpc, link.peer_vpc) if hasattr(link, "peer_vpc") else (link.vpc, f"gateway:{link.gateway}")
-        if all(isinstance(e, str) for e in ends) and not isinstance(getattr(link, "gateway", ""), Unknown):
-            groups.join(*ends)
+        if isinstance(link, Peering):
+            ends = (link.vpc, link.peer_vpc)
+        else:
+            ends = (link.vpc, f"gateway:{link.gateway}")
+        first, second = ends
+        if isinstance(first, str) and isinstance(second, str) and not isinstance(getattr(link, "gateway", ""), Unknown):
+            groups.join(first, second)
     placed: dict[str, dict[str, list[NodeGroup]]] = {}
     floating: dict[str, list[NodeGroup]] = {}
     for node in facts.nodes:

@@ -444,7 +444,8 @@ class Facts:
                 subnet = self.subnet(node.deployment, key) if isinstance(key, str) else None
                 if subnet is None or isinstance(subnet.cidr, Unknown):
                     return self._vpc_cidrs(node, key.expr if isinstance(key, Unknown) else
-                                           (subnet.cidr.expr if subnet else f"subnet {key}"))
+                                           subnet.cidr.expr if subnet is not None and isinstance(subnet.cidr, Unknown)
+                                           else f"subnet {key}")
                 cidrs.append(subnet.cidr)
             return cidrs, ""
         reason = node.subnets.expr if isinstance(node.subnets, Unknown) else "no subnet given"

@@ -1004,7 +1004,7 @@ def _f_regex(call: _Call, pattern: Any, text: Any) -> Any:
 
 def _f_regexall(call: _Call, pattern: Any, text: Any) -> Any:
     compiled = _re2(_as_str(pattern))
-    out = []
+    out: list[Any] = []
     for match in compiled.finditer(_as_str(text)):
         if compiled.groupindex:
             out.append({name: match.group(name) for name in compiled.groupindex})
@@ -1105,6 +1105,9 @@ def _f_contains(call: _Call, items: Any, value: Any) -> Any:
 
 def _f_range(call: _Call, *args: Any) -> Any:
     numbers = [_as_number(arg) for arg in args]
+    start: int | float
+    stop: int | float
+    step: int | float
     if len(numbers) == 1:
         start, stop, step = 0, numbers[0], 1
     elif len(numbers) == 2:

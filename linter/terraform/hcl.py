@@ -285,7 +285,8 @@ def _syntax_error(error: Any, source: str) -> HclError:
             message = f"unexpected token '{value[:40]}' — {_expected(error.expected)}"
         return HclError(message, min(line, last_line), column)
     if isinstance(error, UnexpectedCharacters):
-        char = source[error.pos_in_stream] if error.pos_in_stream < len(source) else "end of file"
+        position = error.pos_in_stream
+        char = source[position] if position is not None and position < len(source) else "end of file"
         if char in "<":
             return HclError("unexpected '<' — a heredoc needs its closing marker on a line of its own",
                             line, column)
@@ -958,8 +959,8 @@ def _duplicate_attributes(body: Body, file: str) -> tuple[ParseProblem, ...]:
             else:
                 seen[attribute.name] = attribute
         for block in current.blocks:
-            attribute = seen.get(block.type)
-            if attribute is not None:
+            clash = seen.get(block.type)
+            if clash is not None:
                 problems.append(ParseProblem(
                     Where(file, block.line, block.column, ""),
                     f"'{block.type}' is both an attribute (line {attribute.line}) and a block in the same block: "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # CPython's, not in typeshed
 from typing import Any
 
 from linter.model import ParseProblem, Where

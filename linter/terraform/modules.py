@@ -561,14 +561,14 @@ def _parse_type(expr: Any) -> _Type:
     if expr.name == "object" and isinstance(argument, hcl.ObjectExpr):
         attributes = []
         for key, value in argument.items:
-            name = key.name if isinstance(key, hcl.Variable) else getattr(key, "value", None)
-            if not isinstance(name, str):
+            field = key.name if isinstance(key, hcl.Variable) else getattr(key, "value", None)
+            if not isinstance(field, str):
                 return _ANY
             if isinstance(value, hcl.Call) and value.name == "optional" and value.args:
                 default = value.args[1] if len(value.args) > 1 else None
-                attributes.append((name, _parse_type(value.args[0]), True, default))
+                attributes.append((field, _parse_type(value.args[0]), True, default))
             else:
-                attributes.append((name, _parse_type(value), False, None))
+                attributes.append((field, _parse_type(value), False, None))
         return _Type("object", attributes=tuple(attributes))
     return _ANY
 
@@ -680,11 +680,11 @@ class _ModuleScope(Scope):
             return self.bindings[name], 0
         module = self.module
         first = steps[0] if steps else None
-        attr = first.name if isinstance(first, hcl.GetAttr) else None
         if name in ("count", "each", "self"):
             return Unknown(first.text if first is not None else root.text), 1 if first is not None else 0
-        if attr is None:
+        if not isinstance(first, hcl.GetAttr):
             return EvalError(root.text), 0
+        attr = first.name
         if name == "var":
             return module.variable(attr, first.text), 1
         if name == "local":
@@ -784,7 +784,7 @@ class _UnknownCountResource(Lazy):
             number = to_number(key)
             if not isinstance(number, int):
                 return EvalError(node.text)
-            bindings = {"count": {"index": number}}
+            bindings: dict[str, dict[str, Any]] = {"count": {"index": number}}
             return _ResourceObject(self.module, self.decl, number, bindings)
         bindings = {"each": {"key": text, "value": Unknown("each.value")}}
         return _ResourceObject(self.module, self.decl, text, bindings)

@@ -291,14 +291,15 @@ class _ConfigIndex:
         return found
 
     def _find_module(self, module: str) -> tuple[dict, dict]:
-        config, call_expressions = self.root, {}
+        config: dict = self.root
+        call_expressions: Any = {}
         for name in module.split(".")[1::2] if module else []:
             calls = config.get("module_calls", {})
             call = calls.get(name) if isinstance(calls, dict) else None
             inner = call.get("module") if isinstance(call, dict) else None
             if not isinstance(inner, dict):
                 return {}, {}
-            call_expressions = call.get("expressions", {})
+            call_expressions = call.get("expressions", {}) if isinstance(call, dict) else {}
             config = inner
         return config, call_expressions if isinstance(call_expressions, dict) else {}
 
@@ -433,8 +434,8 @@ class _Filler:
                 continue
             match = _REFERENCE.match(reference)
             if head == "var" and self.module and match is not None:
-                items = self.variable(match.group("name"), listed)
-                others.extend(i for i in items if i not in others)
+                passed = self.variable(match.group("name"), listed)
+                others.extend(i for i in passed if i not in others)
                 continue
             if head in _NOT_RESOURCES or match is None or not match.group("type").startswith("aws_"):
                 root = Unknown(".".join(reference.split(".")[:3 if head in ("data", "module") else 2]))
@@ -489,7 +490,7 @@ def _check_blocks(values: dict, text: str, depth: int) -> None:
 
 
 def _counted(keys: list[Any] | None) -> bool:
-    return bool(keys) and (len(keys) > 1 or keys[0] is not None)
+    return keys is not None and (len(keys) > 1 or (len(keys) == 1 and keys[0] is not None))
 
 
 def _parse_key(text: str) -> Any:

@@ -625,7 +625,8 @@ def _tag_keys(values: dict) -> Iterator[str | Unknown]:
         if isinstance(tags, dict):
             yield from (k for k in tags if isinstance(k, str))
         elif isinstance(tags, list):
-            yield from (t.get("key") for t in tags if isinstance(t, dict) and isinstance(t.get("key"), (str, Unknown)))
+            yield from (key for t in tags if isinstance(t, dict) for key in (t.get("key"),)
+                        if isinstance(key, (str, Unknown)))
         elif isinstance(tags, Unknown):
             yield tags
     for tag in blocks(values, "tag"):

@@ -80,6 +80,8 @@ def _crd_of(document: Any, path: str) -> Crd | None:
         return None
     spec = document.get("spec") or {}
     group, kind = spec.get("group"), (spec.get("names") or {}).get("kind")
+    if not isinstance(group, str) or not isinstance(kind, str):
+        return None
     for version in spec.get("versions") or ():
         if not version.get("served", True):
             continue
@@ -92,7 +94,7 @@ def _crd_of(document: Any, path: str) -> Crd | None:
 def compact(schema: dict[str, Any], keep: dict[str, Any] | bool) -> dict[str, Any]:
     """`schema` reduced to the keywords we check and the properties `keep` names."""
     out = {key: schema[key] for key in _KEPT_KEYWORDS if key in schema}
-    if keep is True:
+    if not isinstance(keep, dict):  # True: the whole subtree
         return out
     if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
         out["items"] = compact(schema["items"], keep)
