@@ -223,6 +223,16 @@ def _fuzz_in_workers(seed: int, inputs: int, jobs: int, families: Sequence[str],
 
     for _ in range(jobs):
         spawn()
+    try:
+        return _collect(tasks, results, workers, spawn, pending, work_dir, timeout, log)
+    finally:  # also on ^C or SIGTERM: no worker outlives the run
+        for process in workers.values():
+            process.terminate()
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _collect(tasks: Any, results: Any, workers: dict, spawn: Any, pending: list, work_dir: str, timeout: float,
+             log: Any) -> Tally:
     tally, done, began, last_log = Tally(), set(), time.perf_counter(), 0.0
     while len(done) < len(pending):
         try:
@@ -243,7 +253,6 @@ def _fuzz_in_workers(seed: int, inputs: int, jobs: int, families: Sequence[str],
     for process in workers.values():
         process.join(10)
     tally.seconds = time.perf_counter() - began
-    shutil.rmtree(work_dir, ignore_errors=True)
     return tally
 
 
@@ -320,6 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--memory-mb", type=int, default=4096, help="address-space limit per worker (0: none)")
     parser.add_argument("--replay", nargs="+", metavar="PATH", help="run saved reproducers instead")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))  # run the cleanup of the workers
     if args.replay:
         outcomes = replay(args.replay, args.timeout)
         for file, elapsed, crash in outcomes:
