@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence, TypeVar
 
 from linter import __version__
 from linter.config import Config, rule_aliases
 from linter.confine import Confinement
+from linter.changes import changed_scan, survey
 from linter.discover import Inputs, discover
 from linter.placement import Deployment, deployment_of, place
 from linter.engine import EngineOptions, Rule, run
@@ -174,7 +176,8 @@ def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
     config = request.config
     # the configuration file's own directory too: inside the repository it adds nothing, outside it no PR wrote it
     confinement = Confinement.around(request.paths, request.root).widened((*request.trusted, *filter(None, [config.source])))
-    inputs = discover(request.paths, config.exclude, config.calico_paths, confinement)
+    paths, placement = _what_ci_lints(request, config)
+    inputs = discover(paths, config.exclude, config.calico_paths, confinement)
     progress = request.progress or _ignore_progress
     built = build_model(inputs, config, progress, confinement)
     model = _suppressions_by_id(built.model, rules)
@@ -187,7 +190,7 @@ def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
 
     options = EngineOptions(selected, dict(config.severity),
                             NodeSelection(config.nodes_include, config.nodes_exclude), request.root, checked,
-                            placement_of(built, inputs, config, request.root))
+                            placement or placement_of(built, inputs, config, request.root))
     evaluation = run(model, rules, options)
     cal013 = next((r.doc.level for r in rules if r.id == "CAL013"), Level.WARNING)
     cal013 = config.severity.get("CAL013", cal013)
@@ -203,6 +206,17 @@ def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
     report = Report(findings=tuple(sorted(findings, key=lambda finding: finding.order)), rules=ran, notices=notices,
                     problems=model.problems, files=files, root=request.root, tool_version=__version__)
     return report, model
+
+
+def _what_ci_lints(request: ScanRequest, config: Config) -> tuple[Sequence[str], Placement | None]:
+    """Changed files (every path a file, as the pre-commit hook passes them): the clusters they belong to,
+    with the Calico configuration CI gives them, and CI's placement. Directories: themselves."""
+    if not request.paths or not all(os.path.isfile(p) for p in request.paths):
+        return request.paths, None
+    surveyed = survey(request.root, config.exclude)
+    everywhere = config.calico_paths + ((config.source,) if config.source else ())
+    changed = changed_scan(request.paths, surveyed, request.root, everywhere, config.clusters)
+    return changed.paths, changed.placement
 
 
 def _suppressions_by_id(model: Model, rules: Sequence[Rule]) -> Model:

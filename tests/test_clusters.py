@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import shutil
 from pathlib import Path
 
 import pytest
@@ -364,3 +365,42 @@ def test_path_order_changes_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             result = CliRunner().invoke(cli, ["scan", *order, "--format", fmt], env={"NO_COLOR": "1"})
             outputs.add((fmt, result.stdout))
     assert len(outputs) == 3
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _outputs(report: Report, root: Path) -> list[tuple[str, str, str, int, str, tuple[str, ...]]]:
+    return sorted((f.rule, f.level.value, Path(f.where.file).relative_to(root).as_posix(), f.where.line, f.message,
+                   tuple(sorted(r.where.address for r in f.related))) for f in report.findings)
+
+
+def test_the_hook_on_main_tf_alone_reports_exactly_what_ci_reports(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE, tmp_path / "examples")
+    (tmp_path / ".git").mkdir()
+    _write(tmp_path, {"web/main.tf": WEB, "calico-docs/pool.yaml": NEVER_POOL.format(name="docs")})
+    ci = _scan(tmp_path)
+    hook = _scan(tmp_path, ("examples/terraform-cluster/main.tf",))
+    mine = [o for o in _outputs(ci, tmp_path) if o[2].startswith("examples/")]
+    assert {o[0] for o in mine} >= {"CAL001", "CAL003", "CAL004"}
+    assert _outputs(hook, tmp_path) == mine
+
+
+def test_the_hook_on_a_module_lints_the_roots_that_call_it(tmp_path: Path) -> None:
+    module = _cluster_root("nodes", "10.1")
+    root = _write(tmp_path, {"modules/cluster/main.tf": module, "envs/prod/main.tf": 'module "c" {\n  source = "../../modules/cluster"\n}\n',
+                             "envs/prod/felix.yaml": FELIX_OFF, "envs/dev/main.tf": _cluster_root("dev", "10.2")})
+    hook = _scan(root, ("modules/cluster/main.tf",))
+    assert {Path(f.where.file).parent.name for f in hook.findings} == {"cluster"}
+    assert {f.where.address.split(".")[0] for f in hook.findings} == {"module"}  # evaluated inside envs/prod
+    assert "CAL003" not in {f.rule for f in hook.findings}  # with prod's Felix configuration
+    assert _keys(hook) == _keys(_scan(root), "/modules/")
+
+
+def test_the_hook_lints_the_deployments_that_share_calico_configuration(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"eu/network/main.tf": _cluster_root("a", "10.1"), "eu/nodes/main.tf": _cluster_root("b", "10.2"),
+                             "eu/calico/pool.yaml": NEVER_POOL.format(name="eu"), "us/main.tf": _cluster_root("us", "10.3")})
+    for changed in ("eu/network/main.tf", "eu/calico/pool.yaml"):
+        hook = _scan(root, (changed,))
+        assert {Path(f.where.file).parent.name for f in hook.findings if f.where.file.endswith(".tf")} == {"network", "nodes"}
+        assert _keys(hook) == _keys(_scan(root), "/eu/")

@@ -30,6 +30,7 @@ ALLOWED = {
     "linter.discover": ("linter.model", "linter.confine", "linter.limits"),
     "linter.config": ("linter.model",),
     "linter.placement": ("linter.model", "linter.config"),
+    "linter.changes": ("linter.model", "linter.config", "linter.discover", "linter.placement"),
     "linter.options": ("linter.model", "linter.config"),
     "linter.fixes": ("linter.model",),
     "linter.scan": ("linter",) ,
