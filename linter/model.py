@@ -233,6 +233,58 @@ class TransitAttachment:
     deployment: str = ""
 
 
+class NaclAction(str, Enum):
+    ALLOW = "allow"
+    DENY = "deny"
+
+
+@dataclass(frozen=True, slots=True)
+class NaclRule:
+    """One network ACL entry: AWS evaluates an ACL's entries by number, lowest first, and the first match
+    decides (allow or deny); what no entry matches is denied. ACLs are stateless: replies are entries too."""
+
+    nacl: str | Unknown  # key of the NetworkAcl it belongs to
+    number: int | Unknown
+    direction: Direction
+    action: NaclAction | Unknown
+    protocol: Protocol
+    ports: PortRange | None | Unknown  # destination ports; None: every port (or a protocol without ports)
+    cidr: str | Unknown  # the IPv4 or IPv6 block it matches (the source for ingress, destination for egress)
+    where: Where
+    deployment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NaclFixTemplate:
+    """How to add an allow entry to an ACL in its own syntax: a `str.format` template with {label}
+    {number} {egress} {protocol} {cidr_key} {cidr} {from_port} {to_port} {description}."""
+
+    insert_at: Where
+    block: str
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkAcl:
+    key: str
+    where: Where
+    vpc: str | Unknown | None = None
+    subnets: tuple[str | Unknown, ...] | Unknown = ()  # subnets it names itself (`subnet_ids`)
+    # the VPC's default ACL (aws_default_network_acl): it serves every subnet no other ACL is associated with
+    default: bool = False
+    deployment: str = ""
+    fix_template: NaclFixTemplate | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NaclAssociation:
+    """`aws_network_acl_association` / `AWS::EC2::SubnetNetworkAclAssociation`: a subnet's ACL."""
+
+    nacl: str | Unknown
+    subnet: str | Unknown
+    where: Where
+    deployment: str = ""
+
+
 class NodeKind(str, Enum):
     INSTANCE = "instance"
     AUTOSCALING_GROUP = "autoscaling-group"
@@ -479,6 +531,9 @@ class Model:
     sg_rules: tuple[SgRule, ...] = ()
     peerings: tuple[Peering, ...] = ()
     transit_attachments: tuple[TransitAttachment, ...] = ()
+    network_acls: tuple[NetworkAcl, ...] = ()
+    nacl_rules: tuple[NaclRule, ...] = ()
+    nacl_associations: tuple[NaclAssociation, ...] = ()
     node_groups: tuple[NodeGroup, ...] = ()
     pools: tuple[IpPool, ...] = ()
     felix: tuple[FelixConfig, ...] = ()

@@ -15,6 +15,10 @@ from linter.model import (
     Direction,
     GroupSource,
     Model,
+    NaclAction,
+    NaclAssociation,
+    NaclRule,
+    NetworkAcl,
     NodeGroup,
     NodeKind,
     Peering,
@@ -606,6 +610,7 @@ def map_deployment(scopes: list[Scope], deployment: str) -> Model:
     vpcs: list[tuple[_Res, list]] = []
     extra_blocks: list[tuple[str, str | Unknown]] = []
     subnets, groups, rules, peerings, nodes, attachments = [], [], [], [], [], []
+    acls, acl_rules, associations = [], [], []
     for res in resources:
         if res.type == VPC:
             vpcs.append((res, [_cidr(res.prop("CidrBlock"), "CidrBlock")]))
@@ -648,6 +653,13 @@ def map_deployment(scopes: list[Scope], deployment: str) -> Model:
             nodes.append(_eks_nodegroup(res, index, deployment))
         elif res.type in ("AWS::EC2::SpotFleet", "AWS::EC2::EC2Fleet"):
             nodes.append(_fleet(res, index, deployment))
+        elif res.type == NETWORK_ACL:
+            acls.append(NetworkAcl(res.key, res.where(), _optional_vpc(res.prop("VpcId")), deployment=deployment))
+        elif res.type == "AWS::EC2::NetworkAclEntry":
+            acl_rules.extend(_nacl_entry(res, deployment))
+        elif res.type == "AWS::EC2::SubnetNetworkAclAssociation":
+            associations.append(NaclAssociation(_ref_to(res.prop("NetworkAclId"), (NETWORK_ACL,), ("Ref", "Id")),
+                                                _subnet_ref(res.prop("SubnetId")), res.where(), deployment))
     vpc_elements = tuple(
         Vpc(res.key, tuple(blocks + [b for key, b in extra_blocks if key == res.key]), res.where(),
             deployment)
@@ -655,7 +667,42 @@ def map_deployment(scopes: list[Scope], deployment: str) -> Model:
     )
     return Model(vpcs=vpc_elements, subnets=tuple(subnets), security_groups=tuple(groups),
                  sg_rules=tuple(rules), peerings=tuple(peerings), transit_attachments=tuple(attachments),
-                 node_groups=tuple(nodes))
+                 node_groups=tuple(nodes),
+                 network_acls=tuple(acls), nacl_rules=tuple(acl_rules), nacl_associations=tuple(associations))
+
+
+NETWORK_ACL = "AWS::EC2::NetworkAcl"
+_NACL_ACTIONS = {"allow": NaclAction.ALLOW, "deny": NaclAction.DENY}
+
+
+def _nacl_entry(res: _Res, deployment: str) -> list[NaclRule]:
+    """`AWS::EC2::NetworkAclEntry`: one numbered allow/deny entry of an ACL (CidrBlock or Ipv6CidrBlock)."""
+    acl = _ref_to(res.prop("NetworkAclId"), (NETWORK_ACL,), ("Ref", "Id"))
+    number = res.prop("RuleNumber")
+    number_value: int | Unknown = number if isinstance(number, int) and not isinstance(number, bool) else \
+        int(number) if isinstance(number, str) and number.strip().isdigit() else _unknown(number, "RuleNumber ")
+    raw_action = res.prop("RuleAction")
+    action: NaclAction | Unknown = _NACL_ACTIONS.get(raw_action.strip().lower(), _unknown(raw_action, "RuleAction ")) \
+        if isinstance(raw_action, str) else _unknown(raw_action, "RuleAction ")
+    if isinstance(res.exists, Unknown):  # the entry exists only if its Condition holds
+        action = res.exists
+    egress = boolean(res.prop("Egress"), "Egress", _text)
+    if isinstance(egress, Unknown):  # either direction: it decides nothing for sure in both
+        action = egress
+    direction = Direction.EGRESS if egress is True else Direction.INGRESS
+    protocol = protocol_number(res.prop("Protocol"), "Protocol", _text)
+    span = res.prop("PortRange")
+    span = span if isinstance(span, dict) else {}
+    ports = port_range(protocol, span.get("From"), span.get("To"), _text)
+    found = []
+    for name in ("CidrBlock", "Ipv6CidrBlock"):
+        if res.prop(name) is not None:
+            found.append(NaclRule(acl, number_value, direction, action, protocol, ports,
+                                  _text_or_unknown(res.prop(name), name), res.where(), deployment))
+    if isinstance(egress, Unknown):
+        found += [NaclRule(r.nacl, r.number, Direction.EGRESS, action, r.protocol, r.ports, r.cidr, r.where,
+                           deployment) for r in found]
+    return found
 
 
 # ------------------------------------------------------------------------------------ suppressions

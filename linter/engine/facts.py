@@ -12,6 +12,7 @@ from linter.model import (
     SrcDstCheck, Subnet, Unknown, Vpc, Where,
 )
 from linter.engine.flows import CalicoFlow
+from linter.engine.nacls import Gap, NaclIndex, all_gaps, first_gap, free_number
 from linter.engine.selectors import UNDECLARED_LABELS, SelectorError, parse_selector
 from linter.engine.verdict import FAIL, PASS, Outcome, all_of, any_of, unknown
 
@@ -128,6 +129,7 @@ class Facts:
         self.model = model
         self._groups: dict[tuple[str, str], SecurityGroup] = {(g.deployment, g.key): g for g in model.security_groups}
         self._subnets: dict[tuple[str, str], Subnet] = {(s.deployment, s.key): s for s in model.subnets}
+        self._nacls = NaclIndex(model)
         self._vpcs: dict[tuple[str, str], Vpc] = {(v.deployment, v.key): v for v in model.vpcs}
         self._default_groups: dict[str, list[SecurityGroup]] = {}
         for group in model.security_groups:
@@ -186,6 +188,18 @@ class Facts:
                     if port is not None:
                         return f"{rule.where.address or key} names {KUBERNETES_PORTS[port]}"
         return None
+
+    # --- network ACLs
+
+    def nacl_gap(self, entry: CalicoFlow, receiver: NodeGroup, sender: NodeGroup) -> "Gap | Outcome":
+        """The first network ACL crossing that drops the flow from sender to receiver (engine.nacls)."""
+        return first_gap(self._nacls, entry, receiver, sender, self._subnets)
+
+    def nacl_gaps(self, entry: CalicoFlow, receiver: NodeGroup, sender: NodeGroup) -> list[Gap]:
+        return all_gaps(self._nacls, entry, receiver, sender, self._subnets)
+
+    def nacl_free_number(self, gap: Gap, taken: frozenset[int] = frozenset()) -> int | None:
+        return free_number(self._nacls, gap, taken)
 
     # --- lookups
 

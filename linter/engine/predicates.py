@@ -264,6 +264,17 @@ def admits(flow: Flow, pair: NodePair, facts: Facts) -> Outcome:
     return any_of(outcomes) if outcomes else FAIL
 
 
+def nacls_admit(flow: Flow, pair: NodePair, facts: Facts) -> Outcome:
+    """The network ACLs between the pair's subnets pass the flow both ways it crosses them (and TCP's replies).
+    A FAIL names the ACL as its evidence and says in its reason which crossing is dropped."""
+    if flow.calico is None:
+        return FAIL
+    gap = facts.nacl_gap(flow.calico, pair.receiver, pair.sender)
+    if isinstance(gap, Outcome):
+        return gap
+    return Outcome(FAIL.verdict, (gap.crossing.acl.where, gap.where), gap.detail)
+
+
 def _unknown_text(value: object) -> str:
     return value.expr if isinstance(value, Unknown) else str(value)
 
@@ -383,6 +394,7 @@ def _spec(subject: SubjectKind, parse: Callable[[Any], Any], judge: Callable[[An
 
 PREDICATES: Mapping[str, PredicateSpec] = {
     "admits": _spec(SubjectKind.NODE_PAIR, _flow_argument, admits),
+    "nacls-admit": _spec(SubjectKind.NODE_PAIR, _flow_argument, nacls_admit, "acl", "detail"),
     "src-dst-check-disabled": _spec(SubjectKind.NODE_GROUP, _true_argument, src_dst_check_disabled),
     "rule-direction": _spec(SubjectKind.SG_RULE, _direction_argument, rule_direction),
     "rule-admits": _spec(SubjectKind.SG_RULE, _flow_argument, rule_admits),

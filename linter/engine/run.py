@@ -7,13 +7,14 @@ from typing import Iterable, Iterator
 
 from linter.engine.clusters import Context, Plan, plan
 from linter.engine.facts import ASSUMED_POOL, Facts
+from linter.engine.nacls import Gap
 from linter.model import (
-    CidrSource, ConfigProblem, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem,
+    TCP, UDP, CidrSource, ConfigProblem, Direction, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem,
     Related, SgRule, Where, display_path,
 )
 from linter.engine.flows import CalicoFlow
 from linter.engine.predicates import (
-    INTERNET, Flow, NodePair, ReportAt, Subject, SubjectKind, evaluate, protocol_matches,
+    INTERNET, Flow, NodePair, ReportAt, Subject, SubjectKind, atoms_of, evaluate, protocol_matches,
 )
 from linter.engine.verdict import Outcome, Verdict, all_of
 from linter.engine.rules import Check, EngineOptions, Rule
@@ -248,6 +249,8 @@ def _finding(rule: Rule, index: int, check: Check, subject: Subject, outcome: Ou
         fix = subject.disable_check_fix
     elif isinstance(subject, NodePair) and check.report_at is ReportAt.RECEIVER and check.fix_flow is not None:
         fix = _ingress_fix(check.fix_flow, subject, facts)
+    elif isinstance(subject, NodePair) and check.flow is not None and _names_nacls(check):
+        fix = _nacl_fix(check.flow, subject, facts)
     return Finding(rule.id, level, message, where, tuple(related), tuple(anchors),
                    f"{rule.id}|{index}|{identity}", fix, unverified=unverified)
 
@@ -276,6 +279,38 @@ def _ingress_fix(wanted: CalicoFlow, pair: NodePair, facts: Facts) -> Fix | None
     return Fix(f"Admit {name} from {pair.sender.display}", template.insert_at, text)
 
 
+def _names_nacls(check: Check) -> bool:
+    return any(atom.name == "nacls-admit" for atom in atoms_of(check.require))
+
+
+def _nacl_fix(wanted: CalicoFlow, pair: NodePair, facts: Facts) -> Fix | None:
+    """The allow entries the ACL that drops the flow misses, each numbered before the entry that drops it."""
+    gaps = facts.nacl_gaps(wanted, pair.receiver, pair.sender)
+    if not gaps:
+        return None
+    acl = gaps[0].crossing.acl  # a fix edits one place: the ACL the finding is reported at
+    template = acl.fix_template
+    if template is None:
+        return None
+    texts: list[str] = []
+    taken: dict[Direction, set[int]] = {d: set() for d in Direction}
+    for gap in (g for g in gaps if g.crossing.acl == acl):
+        crossing = gap.crossing
+        number = facts.nacl_free_number(gap, frozenset(taken[crossing.direction]))
+        if number is None:
+            return None
+        taken[crossing.direction].add(number)
+        low, high = (crossing.ports.low, crossing.ports.high) if crossing.ports is not None else (0, 0)
+        label = re.sub(r"[^A-Za-z0-9_]+", "_", f"{acl.key.split('.')[-1]}_{crossing.direction.value}_{number}")
+        texts.append(template.block.format(
+            label=label.lower(), number=number, direction=crossing.direction.value,
+            egress=str(crossing.direction is Direction.EGRESS).lower(),
+            protocol={TCP: "tcp", UDP: "udp"}.get(crossing.protocol, str(crossing.protocol)),
+            cidr_key="ipv6_cidr_block" if ":" in crossing.peer_cidr else "cidr_block", cidr=crossing.peer_cidr,
+            from_port=low, to_port=high))
+    return Fix(f"Allow {wanted.words} and what it needs back through {acl.key}", template.insert_at, "".join(texts))
+
+
 class _Fields(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -300,10 +335,11 @@ def _locate(check: Check, subject: Subject, outcome: Outcome, facts: Facts,
             return where, [where, sender.where], related, f"{sender.display}|{receiver.display}"
         where = _node_where(receiver, facts)
         fields["rule"] = "a rule"
+        related = [Related(sender.where, f"sender: {sender.display}")]
         if report_at is ReportAt.EVIDENCE and outcome.evidence:
             where = outcome.evidence[0]
-            fields["rule"] = where.address
-        related = [Related(sender.where, f"sender: {sender.display}")]
+            fields.update(rule=where.address, acl=where.address, detail=outcome.reason)
+            related += [Related(w, f"drops it: {w.address}") for w in outcome.evidence[1:] if w != where]
         return where, [where, receiver.where], related, f"{receiver.display}|{sender.display}"
     if isinstance(subject, NodeGroup):
         fields["node"] = subject.display

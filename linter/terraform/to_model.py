@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
 from linter.model import (
-    DEFAULT_SUBNET, CidrSource, Direction, Fix, GroupSource, Model,
+    DEFAULT_SUBNET, CidrSource, Direction, Fix, GroupSource, Model, NaclAction, NaclAssociation, NaclFixTemplate,
+    NaclRule, NetworkAcl,
     NodeGroup, NodeKind, Peering, PrefixListSource, Related, RuleFixTemplate, SecurityGroup, SgRule, Source, Subnet,
     TransitAttachment,
     Unknown, Vpc, VpcCidrSource, Where, merge_models,
@@ -206,9 +207,13 @@ def _deployment_model(resources: Sequence[TfResource]) -> Model:
     attachments = [a for r in managed if r.type == "aws_ec2_transit_gateway_vpc_attachment"
                    for a in _attachments(r, index)]
     nodes = list(_node_groups(managed, index))
+    acls = [a for r in managed if r.type in NACL_TYPES for a in _network_acls(r, index)]
+    acl_rules = [rule for r in managed for rule in _nacl_rules(r, index)]
+    associations = [a for r in managed if r.type == "aws_network_acl_association" for a in _nacl_associations(r, index)]
     return Model(vpcs=tuple(vpcs.values()), subnets=tuple(subnets), security_groups=tuple(groups),
                  sg_rules=tuple(rules), peerings=tuple(peerings), transit_attachments=tuple(attachments),
-                 node_groups=tuple(nodes))
+                 node_groups=tuple(nodes),
+                 network_acls=tuple(acls), nacl_rules=tuple(acl_rules), nacl_associations=tuple(associations))
 
 
 def _str_or_unknown(value: Any) -> str | Unknown:
@@ -439,6 +444,122 @@ def _vpc_rule_resource(resource: TfResource, index: ResourceIndex) -> Iterator[S
         if identity not in seen:
             seen.add(identity)
             yield rule
+
+
+# ------------------------------------------------------------------------------------------ network ACLs
+
+NACL_TYPES = ("aws_network_acl", "aws_default_network_acl")
+_NACL_ACTIONS = {"allow": NaclAction.ALLOW, "deny": NaclAction.DENY}
+_NACL_INLINE = """  {direction} {{
+    rule_no    = {number}
+    action     = "allow"
+    protocol   = "{protocol}"
+    {cidr_key} = "{cidr}"
+    from_port  = {from_port}
+    to_port    = {to_port}
+  }}
+"""
+_NACL_RESOURCE = """
+resource "aws_network_acl_rule" "{label}" {{
+  network_acl_id = {reference}
+  rule_number    = {number}
+  egress         = {egress}
+  protocol       = "{protocol}"
+  rule_action    = "allow"
+  {cidr_key} = "{cidr}"
+  from_port      = {from_port}
+  to_port        = {to_port}
+}}
+"""
+
+
+def nacl_key(value: Any, index: ResourceIndex) -> str | Unknown:
+    """A network ACL reference (`aws_network_acl.x.id`) -> its key in the model."""
+    if isinstance(value, Ref):
+        target = index.get(value)
+        if target is not None and target.type in NACL_TYPES:
+            return value.address if len(target.instances) > 1 or target.count_unknown else target.address
+        return Unknown(str(value))
+    return _str_or_unknown(value) if value is not None else Unknown("network_acl_id not given")
+
+
+def _network_acls(resource: TfResource, index: ResourceIndex) -> Iterator[NetworkAcl]:
+    default = resource.type == "aws_default_network_acl"
+    for instance in resource.instances:
+        values = instance.values
+        vpc: str | Unknown | None
+        if default:  # default_network_acl_id = aws_vpc.main.default_network_acl_id
+            ref = values.get("default_network_acl_id")
+            ref = ref.of if isinstance(ref, UnknownAttribute) else ref
+            vpc = index.vpc_of(ref) if isinstance(ref, Ref) else None
+            vpc = vpc if vpc is not None else _str_or_unknown(ref) if ref is not None else None
+        else:
+            vpc = _vpc_key(values.get("vpc_id"), index, resource, instance)
+        subnets = as_list(values.get("subnet_ids"))
+        keys = subnets if isinstance(subnets, Unknown) else tuple(subnet_key(v, index) for v in subnets)
+        yield NetworkAcl(instance_address(resource, instance), resource.where, vpc, keys, default,
+                         resource.deployment, _nacl_fix_template(resource, instance))
+
+
+def _nacl_fix_template(resource: TfResource, instance: TfInstance) -> NaclFixTemplate | None:
+    """Inline entries where the ACL already has some (Terraform fights over an ACL that mixes both), else
+    an `aws_network_acl_rule` after it."""
+    if not resource.where.file.endswith(".tf") or resource.extras.get(PLANNED) or not resource.end_line \
+            or instance.module_key is not None or len(resource.instances) > 1:
+        return None
+    if blocks(instance.values, "ingress") or blocks(instance.values, "egress"):
+        return NaclFixTemplate(resource.where.at(resource.end_line), _NACL_INLINE)
+    local = resource.address[len(resource.module) + 1:] if resource.module else resource.address
+    reference = f"{local}.id"
+    return NaclFixTemplate(resource.where.at(resource.end_line + 1), _NACL_RESOURCE.replace("{reference}", reference))
+
+
+def _nacl_rules(resource: TfResource, index: ResourceIndex) -> Iterator[NaclRule]:
+    if resource.type in NACL_TYPES:
+        for instance in resource.instances:
+            key = instance_address(resource, instance)
+            for direction in Direction:
+                hidden = unknown_blocks(instance.values, direction.value)
+                if hidden is not None:  # entries exist that cannot be read: every verdict on this ACL is UNKNOWN
+                    yield NaclRule(key, hidden, direction, hidden, hidden, None, hidden, resource.where,
+                                   resource.deployment)
+                for block in blocks(instance.values, direction.value):
+                    where = resource.where.at(block.get(LINE, resource.where.line), block.get(COLUMN, 1))
+                    yield from _nacl_entry(key, direction, block, where, resource.deployment, "rule_no", "action")
+    elif resource.type == "aws_network_acl_rule":
+        for instance in resource.instances:
+            values = instance.values
+            egress = boolean(values.get("egress", False), "egress")
+            directions = [Direction.EGRESS if egress is True else Direction.INGRESS] if not isinstance(egress, Unknown) \
+                else list(Direction)  # an unknown direction may be either
+            acl = nacl_key(values.get("network_acl_id"), index)
+            for direction in directions:
+                yield from _nacl_entry(acl, direction, values, resource.where, resource.deployment, "rule_number",
+                                       "rule_action")
+
+
+def _nacl_entry(acl: str | Unknown, direction: Direction, values: dict, where: Where, deployment: str,
+                number_key: str, action_key: str) -> Iterator[NaclRule]:
+    number = values.get(number_key)
+    number = number if isinstance(number, int) and not isinstance(number, bool) else \
+        int(number) if isinstance(number, str) and number.isdigit() else _str_or_unknown(number)
+    action = values.get(action_key)
+    action = _NACL_ACTIONS.get(action.lower(), Unknown(f"{action_key} {action!r}")) if isinstance(action, str) \
+        else _str_or_unknown(action) if isinstance(action, Unknown) else Unknown(f"{action_key} {action!r}")
+    protocol = protocol_number(values.get("protocol", Unknown("protocol")), "protocol")
+    ports = port_range(protocol, values.get("from_port"), values.get("to_port"))
+    for name in ("cidr_block", "ipv6_cidr_block"):
+        cidr = values.get(name)
+        if cidr is not None and cidr != "":
+            yield NaclRule(acl, number, direction, action, protocol, ports, _str_or_unknown(cidr), where, deployment)
+
+
+def _nacl_associations(resource: TfResource, index: ResourceIndex) -> Iterator[NaclAssociation]:
+    for instance in resource.instances:
+        values = instance.values
+        yield NaclAssociation(nacl_key(values.get("network_acl_id"), index),
+                              subnet_key(values.get("subnet_id", Unknown("subnet_id not given")), index),
+                              resource.where, resource.deployment)
 
 
 # ------------------------------------------------------------------------------------------ nodes
