@@ -208,7 +208,7 @@ class _Loader:
             names = sorted(os.listdir(root))
         except OSError:
             return values
-        ordered = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
+        ordered: list[str] = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
         ordered += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
         for name in ordered:
             if not os.path.isdir(f"{root}/{name}"):

@@ -540,12 +540,19 @@ def _nacl_rules(resource: TfResource, index: ResourceIndex) -> Iterator[NaclRule
 
 def _nacl_entry(acl: str | Unknown, direction: Direction, values: dict, where: Where, deployment: str,
                 number_key: str, action_key: str) -> Iterator[NaclRule]:
-    number = values.get(number_key)
-    number = number if isinstance(number, int) and not isinstance(number, bool) else \
-        int(number) if isinstance(number, str) and number.isdigit() else _str_or_unknown(number)
-    action = values.get(action_key)
-    action = _NACL_ACTIONS.get(action.lower(), Unknown(f"{action_key} {action!r}")) if isinstance(action, str) \
-        else _str_or_unknown(action) if isinstance(action, Unknown) else Unknown(f"{action_key} {action!r}")
+    raw_number, raw_action = values.get(number_key), values.get(action_key)
+    number: int | Unknown
+    if isinstance(raw_number, int) and not isinstance(raw_number, bool):
+        number = raw_number
+    elif isinstance(raw_number, str) and raw_number.isdigit():
+        number = int(raw_number)
+    else:
+        number = raw_number if isinstance(raw_number, Unknown) else Unknown(f"{number_key} {raw_number!r}")
+    action: NaclAction | Unknown
+    if isinstance(raw_action, str):
+        action = _NACL_ACTIONS.get(raw_action.lower(), Unknown(f"{action_key} {raw_action!r}"))
+    else:
+        action = raw_action if isinstance(raw_action, Unknown) else Unknown(f"{action_key} {raw_action!r}")
     protocol = protocol_number(values.get("protocol", Unknown("protocol")), "protocol")
     ports = port_range(protocol, values.get("from_port"), values.get("to_port"))
     for name in ("cidr_block", "ipv6_cidr_block"):
