@@ -28,7 +28,8 @@ def expected_files(rules: Sequence[Rule] | None = None, root: Path = ROOT) -> di
     head, _, rest = readme.partition(TABLE_START)
     _, _, tail = rest.partition(TABLE_END)
     files[root / "README.md"] = f"{head}{TABLE_START}\n{rules_table_markdown(docs)}{TABLE_END}{tail}"
-    files[root / "rules" / VALIDATED] = validated_record(root / "rules")
+    if (root / "rules" / "schema.json").is_file():  # a tree with rule files of its own (not a docs-only root)
+        files[root / "rules" / VALIDATED] = validated_record(root / "rules")
     return files
 
 
