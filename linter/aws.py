@@ -78,20 +78,269 @@ def integer(value: Any) -> int | None:
     return None
 
 
-# aws ec2 modify-instance-attribute --instance-id ... --no-source-dest-check
-# aws ec2 modify-instance-attribute --source-dest-check "{\"Value\": false}"
-# aws ec2 modify-network-interface-attribute --no-source-dest-check
-_DISABLES = re.compile(
-    r"modify-(?:instance|network-interface)-attribute\b[^\n]*?"
-    r"(?:--no-source-dest-check\b|--source-dest-check[\s=]+[\"'{\\\s]*(?:\"?Value\\?\"?\s*[:=]\s*)?false)",
-    re.IGNORECASE,
-)
+# ------------------------------------------------------------------------------------------ user data
+# A node turns its own check off at boot with
+#   aws ec2 modify-instance-attribute --instance-id "$ID" --no-source-dest-check
+#   aws ec2 modify-instance-attribute --instance-id "$ID" --source-dest-check "{\"Value\": false}"
+#   aws ec2 modify-network-interface-attribute --network-interface-id "$ENI" --no-source-dest-check
+# User data is read as a shell reads it: a commented-out or quoted-away command does not count; `sh -c`,
+# `eval` and here-documents run their text; cloud-config runs `runcmd`/`bootcmd`; MIME parts are read by type.
+
+_MODIFY = frozenset({"modify-instance-attribute", "modify-network-interface-attribute"})
+_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "su", "runuser"})
+_OPERATORS = frozenset(";&|()\n")
+_MAX_DEPTH = 8
 
 
 def disables_src_dst_check(user_data: str) -> bool:
-    """True when the script visibly disables the check (multi-line commands joined first)."""
-    joined = re.sub(r"\\\r?\n\s*", " ", user_data)
-    return bool(_DISABLES.search(joined))
+    """True when the user data runs a command that turns the source/destination check off."""
+    return any(_turns_check_off(words) for words in user_data_commands(user_data))
+
+
+def user_data_commands(user_data: str, depth: int = 0) -> list[list[str]]:
+    """The simple commands user data runs, each as its words (quotes removed), whatever its form."""
+    if depth > _MAX_DEPTH:
+        return []
+    text = user_data.lstrip()
+    if re.match(r"(?i)content-type:\s*multipart/", text) or re.match(r"(?i)mime-version:", text):
+        return [c for part in _mime_parts(text) for c in user_data_commands(part, depth + 1)]
+    if text.startswith("#cloud-config"):
+        return _cloud_config_commands(text, depth)
+    return shell_commands(user_data, depth)
+
+
+def _mime_parts(text: str) -> list[str]:
+    import email
+
+    message = email.message_from_string(text)
+    parts: list[str] = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            parts.append(payload.decode("utf-8", "replace"))
+    return parts
+
+
+def _cloud_config_commands(text: str, depth: int) -> list[list[str]]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return shell_commands(text, depth)  # not YAML after all: as a script
+    commands: list[list[str]] = []
+    if not isinstance(data, dict):
+        return commands
+    for key in ("bootcmd", "runcmd"):
+        entries = data.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, str):
+                commands.extend(shell_commands(entry, depth + 1))
+            elif isinstance(entry, list):  # already split: the words as given (a shell's -c runs its text)
+                words = [str(w) for w in entry]
+                commands.append(words)
+                commands.extend(_nested(words, depth))
+    files = data.get("write_files")
+    for entry in files if isinstance(files, list) else []:
+        content = entry.get("content") if isinstance(entry, dict) else None
+        if isinstance(content, str) and content.startswith("#!"):  # a script written to be run
+            commands.extend(shell_commands(content, depth + 1))
+    return commands
+
+
+def shell_commands(script: str, depth: int = 0) -> list[list[str]]:
+    """Simple commands of a POSIX shell script: comments dropped, quotes removed, here-documents and the
+    text of `sh -c` / `eval` read as scripts of their own."""
+    commands: list[list[str]] = []
+    if depth > _MAX_DEPTH:
+        return commands
+    words: list[str] = []
+    heredocs: list[str] = []
+    position = 0
+    length = len(script)
+    while position < length:
+        char = script[position]
+        if char == "\\" and script.startswith("\n", position + 1):
+            position += 2  # a line continuation
+        elif char in " \t\r":
+            position += 1
+        elif char == "#" :
+            end = script.find("\n", position)
+            position = length if end < 0 else end  # a comment runs to the end of the line
+        elif char in _OPERATORS:
+            _end_command(words, commands, depth)
+            words = []
+            if char == "\n" and heredocs:
+                position = _read_heredocs(script, position + 1, heredocs, commands, depth)
+                heredocs = []
+                continue
+            position += 1
+        elif script.startswith("<<<", position):
+            position += 3  # a here-string: its word is data
+        elif script.startswith("<<", position):
+            position, delimiter = _heredoc_delimiter(script, position + 2)
+            if delimiter:
+                heredocs.append(delimiter)
+        else:
+            word, after = _word(script, position)
+            words.append(word)
+            position = max(after, position + 1)  # `<<<` and the like: always move on
+    _end_command(words, commands, depth)
+    return commands
+
+
+def _end_command(words: list[str], commands: list[list[str]], depth: int) -> None:
+    if words:
+        commands.append(words)
+        commands.extend(_nested(words, depth))
+        for word in words:  # `$(...)` and backquotes run their commands too
+            for inner in _substitutions(word):
+                commands.extend(shell_commands(inner, depth + 1))
+
+
+def _substitutions(word: str) -> list[str]:
+    found: list[str] = []
+    position = 0
+    while position < len(word):
+        if word.startswith("$(", position) or word[position] == "`":
+            end = _substitution_end(word, position)
+            found.append(word[position + (1 if word[position] == "`" else 2):end - 1])
+            position = end
+        else:
+            position += 1
+    return found
+
+
+def _nested(words: list[str], depth: int) -> list[list[str]]:
+    """What `sh -c TEXT`, `sudo bash -c TEXT` or `eval TEXT...` runs."""
+    names = [w.rsplit("/", 1)[-1] for w in words]
+    for index, name in enumerate(names):
+        if name == "eval":
+            return shell_commands(" ".join(words[index + 1:]), depth + 1)
+        if name in _SHELLS and "-c" in words[index + 1:]:
+            text = words[index + 1:][words[index + 1:].index("-c") + 1:]
+            return shell_commands(text[0], depth + 1) if text else []
+    return []
+
+
+def _word(script: str, position: int) -> tuple[str, int]:
+    """One shell word from `position`: quotes removed, `$(...)` and backquotes kept whole."""
+    out: list[str] = []
+    length = len(script)
+    while position < length:
+        char = script[position]
+        if char in " \t\r" or char in _OPERATORS or (script.startswith("<<", position) and out):
+            break
+        if char == "'":
+            end = script.find("'", position + 1)
+            end = length if end < 0 else end
+            out.append(script[position + 1:end])
+            position = end + 1
+        elif char == '"':
+            position = _double_quoted(script, position + 1, out)
+        elif char == "\\":
+            out.append(script[position + 1:position + 2])
+            position += 2
+        elif script.startswith("$(", position) or char == "`":
+            end = _substitution_end(script, position)
+            out.append(script[position:end])
+            position = end
+        else:
+            out.append(char)
+            position += 1
+    return "".join(out), position
+
+
+def _double_quoted(script: str, position: int, out: list[str]) -> int:
+    length = len(script)
+    while position < length and script[position] != '"':
+        if script[position] == "\\" and position + 1 < length and script[position + 1] in '"\\$`\n':
+            out.append(script[position + 1])
+            position += 2
+        elif script.startswith("$(", position) or script[position] == "`":
+            end = _substitution_end(script, position)
+            out.append(script[position:end])
+            position = end
+        else:
+            out.append(script[position])
+            position += 1
+    return position + 1
+
+
+def _substitution_end(script: str, position: int) -> int:
+    """The end of `$(...)` (nested, quotes respected) or of a backquoted command."""
+    if script[position] == "`":
+        end = script.find("`", position + 1)
+        return len(script) if end < 0 else end + 1
+    depth, position, length = 0, position + 1, len(script)
+    while position < length:
+        char = script[position]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return position + 1
+        elif char == "'":
+            end = script.find("'", position + 1)
+            position = length if end < 0 else end
+        elif char == '"':
+            position = _double_quoted(script, position + 1, []) - 1
+        position += 1
+    return length
+
+
+def _heredoc_delimiter(script: str, position: int) -> tuple[int, str]:
+    if script.startswith("-", position):
+        position += 1
+    while position < len(script) and script[position] in " \t":
+        position += 1
+    word, position = _word(script, position)
+    return position, word
+
+
+def _read_heredocs(script: str, position: int, delimiters: list[str], commands: list[list[str]],
+                   depth: int) -> int:
+    """Bodies of the here-documents opened on the line just ended: read as scripts (they are run or
+    written to be run); returns where the script goes on."""
+    for delimiter in delimiters:
+        body: list[str] = []
+        while position < len(script):
+            end = script.find("\n", position)
+            end = len(script) if end < 0 else end
+            line = script[position:end]
+            position = end + 1
+            if line.strip() == delimiter:
+                break
+            body.append(line)
+        commands.extend(shell_commands("\n".join(body), depth + 1))
+    return position
+
+
+def _turns_check_off(words: list[str]) -> bool:
+    if not _MODIFY.intersection(words):
+        return False
+    for index, word in enumerate(words):
+        lowered = word.lower()
+        if lowered == "--no-source-dest-check":
+            return True
+        following = words[index + 1].lower() if index + 1 < len(words) else ""
+        if lowered == "--source-dest-check" and _false(following):
+            return True
+        if lowered.startswith("--source-dest-check=") and _false(lowered.split("=", 1)[1]):
+            return True
+        if lowered == "--attribute" and following == "sourcedestcheck" and "--value" in words:
+            value = words[words.index("--value") + 1].lower() if words.index("--value") + 1 < len(words) else ""
+            return _false(value)
+    return False
+
+
+def _false(text: str) -> bool:
+    """`false`, `{"Value": false}`, `Value=false` (the CLI's forms of a false boolean attribute)."""
+    compact = re.sub(r"[\s\"'{}]", "", text.lower())
+    return compact in ("false", "value:false", "value=false")
 
 
 # Kubernetes evidence (DESIGN §6): what says a compute resource runs Kubernetes

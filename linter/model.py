@@ -545,6 +545,8 @@ class Model:
     suppressions: tuple[Suppression, ...] = ()
     # files read, so that CAL013 and reporters know what was scanned
     files: tuple[str, ...] = ()
+    # files judged inside a resource that uses them (a helm_release's values file): not judged on their own
+    embedded_files: tuple[str, ...] = ()
 
     def merged(self, other: "Model") -> "Model":
         return merge_models((self, other))
@@ -555,7 +557,7 @@ _MODEL_FIELDS = tuple(Model.__dataclass_fields__)
 # their elements carry `deployment` (set when a deployment's own resource embeds them)
 CALICO_FIELDS = frozenset({"pools", "felix", "calico", "bgp_configs", "bgp_peers"})
 # Model fields judged once per run, whatever the clusters
-RUN_FIELDS = frozenset({"config_problems", "problems", "suppressions", "files"})
+RUN_FIELDS = frozenset({"config_problems", "problems", "suppressions", "files", "embedded_files"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,8 +127,11 @@ def build_model(inputs: Inputs, config: Config, progress: ProgressCallback = _ig
     if inputs.calico:
         from linter.calico import load_calico_file
 
+        # a values file a helm_release uses is judged in the release's context, not again on its own
+        embedded = {path for model in models for path in model.embedded_files}
         for path, text in inputs.calico:
-            add(isolated(lambda: load_calico_file(path, text=text), path))
+            if path not in embedded:
+                add(isolated(lambda: load_calico_file(path, text=text), path))
     models.append(_stated_calico(config))
     problems = tuple(ParseProblem(Where(path), f"cannot read: {why}") for path, why in inputs.unreadable)
     problems += tuple(ParseProblem(Where(path), why, Level.NOTE) for path, why in inputs.not_read)

@@ -45,7 +45,7 @@ def load_modules(module_dirs: Sequence[str], inputs: TerraformInputs = Terraform
     suppressions = tuple(s for path, text in loaded.sources for s in scan_comment_suppressions(text, path))
     model = merge_models([
         resources_to_model(loaded.resources),
-        embedded_models(loaded.resources),
+        embedded_models(loaded.resources, loaded.files_read),
         Model(problems=loaded.problems, suppressions=suppressions, files=tuple(path for path, _ in loaded.sources)),
     ])
     return TerraformModel(model, tuple(loaded.notes), loaded.roots)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 import re
 from typing import Any, Iterator, Sequence
 
@@ -14,13 +15,17 @@ from linter.terraform.values import LINE, PartialTemplate, Ref, TfResource
 MANIFEST_TYPES = ("kubernetes_manifest", "kubectl_manifest", "helm_release", "aws_cloudformation_stack")
 
 
-def embedded_models(resources: Sequence[TfResource]) -> Model:
-    """Per deployment: an embedded template's references resolve among its own deployment's resources."""
-    return merge_models([_deployment_embedded(group) for group in by_deployment(resources)])
+def embedded_models(resources: Sequence[TfResource], files_read: Sequence[tuple[str, str]] = ()) -> Model:
+    """Per deployment: an embedded template's references resolve among its own deployment's resources.
+    `files_read` (path, text of `file()`/`templatefile()`) tells which files a helm_release takes its values
+    from, so that they are judged there only."""
+    by_text = {text: path for path, text in files_read}
+    return merge_models([_deployment_embedded(group, by_text) for group in by_deployment(resources)])
 
 
-def _deployment_embedded(resources: Sequence[TfResource]) -> Model:
-    models = [m for r in resources if r.mode == "managed" and r.type in MANIFEST_TYPES for m in _embedded(r)]
+def _deployment_embedded(resources: Sequence[TfResource], files_by_text: dict[str, str]) -> Model:
+    models = [m for r in resources if r.mode == "managed" and r.type in MANIFEST_TYPES
+              for m in _embedded(r, files_by_text)]
     index = ResourceIndex()
     for resource in resources:
         if resource.mode == "managed":
@@ -74,7 +79,7 @@ def _resolve_markers(model: Model, index: ResourceIndex) -> Model:
     return dataclasses.replace(model, node_groups=tuple(nodes), sg_rules=tuple(rules))
 
 
-def _embedded(resource: TfResource) -> Iterator[Model]:
+def _embedded(resource: TfResource, files_by_text: dict[str, str]) -> Iterator[Model]:
     # one document per resource, never one per instance of a count (DESIGN §4)
     for instance in resource.instances[:1]:
         values = instance.values
@@ -87,7 +92,7 @@ def _embedded(resource: TfResource) -> Iterator[Model]:
             if body is not None:
                 yield _calico_yaml(body, resource)
         elif resource.type == "helm_release":
-            yield from _helm(values, resource)
+            yield from _helm(values, resource, files_by_text)
         elif resource.type == "aws_cloudformation_stack":
             body = text_with_markers(values.get("template_body"))
             if body is not None:
@@ -143,7 +148,9 @@ def _calico_yaml(text: str, resource: TfResource) -> Model:
     return _calico_objects(documents, resource)
 
 
-def _helm(values: dict, resource: TfResource) -> Iterator[Model]:
+def _helm(values: dict, resource: TfResource, files_by_text: dict[str, str]) -> Iterator[Model]:
+    """The tigera-operator chart's values as the release gives them: its values files merged in order, then
+    its `set` overrides; a values file read here is judged here only (in the release's context)."""
     import yaml
 
     from linter.calico import load_helm_values
@@ -153,7 +160,11 @@ def _helm(values: dict, resource: TfResource) -> Iterator[Model]:
     if not (isinstance(chart, str) and "tigera-operator" in chart):
         return
     merged: dict[str, Any] = {}
-    for text in values.get("values") or []:
+    texts = [t for t in values.get("values") or [] if isinstance(t, str)]
+    used = tuple(files_by_text[t] for t in texts if t in files_by_text)
+    if used:
+        yield Model(embedded_files=used)
+    for text in texts:
         if isinstance(text, str):
             try:
                 loaded = safe_load(text)
@@ -169,18 +180,41 @@ def _helm(values: dict, resource: TfResource) -> Iterator[Model]:
         yield load_helm_values(merged, where=resource.where, key=resource.address)
 
 
+_SET_INDEX = re.compile(r"\[(\d{1,4})\]")
+
+
 def _dotted(name: str, value: Any) -> dict:
-    parts = name.replace("\\.", "\0").split(".")
+    """Helm's `--set a.b[0].c=v` path as nested values (`\\.` escapes a dot in a key)."""
+    steps: list[str | int] = []
+    for part in name.replace("\\.", "\0").split("."):
+        key = _SET_INDEX.split(part)
+        steps.append(key[0].replace("\0", "."))
+        steps.extend(int(position) for position in key[1::2])
     result: Any = value
-    for part in reversed(parts):
-        result = {part.replace("\0", "."): result}
+    for step in reversed(steps):
+        result = {step: result} if isinstance(step, str) else _IndexedSet(step, result)
     return result
 
 
-def _deep_merge(base: dict, extra: dict) -> dict:
-    merged = dict(base)
+@dataclass(frozen=True, slots=True)
+class _IndexedSet:
+    """`[n]` in a `set` path: the value at one position of a list."""
+
+    position: int
+    value: Any
+
+
+def _deep_merge(base: Any, extra: Any) -> Any:
+    if isinstance(extra, _IndexedSet):
+        items = list(base) if isinstance(base, list) else []
+        items.extend({} for _ in range(extra.position + 1 - len(items)))
+        items[extra.position] = _deep_merge(items[extra.position], extra.value)
+        return items
+    if not isinstance(extra, dict):
+        return extra
+    merged = dict(base) if isinstance(base, dict) else {}
     for key, value in extra.items():
-        merged[key] = _deep_merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+        merged[key] = _deep_merge(merged.get(key), value)
     return merged
 
 

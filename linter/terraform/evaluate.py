@@ -22,7 +22,7 @@ from linter.limits import (MAX_EVALUATION_STEPS, MAX_REGEX_MEMORY, MAX_STRING_CH
                            MAX_VALUE_NODES, over)
 from linter.model import Unknown
 from linter.terraform import hcl
-from linter.terraform.values import META_KEYS, PartialTemplate, Ref, UnknownElement
+from linter.terraform.values import EncodedTemplate, META_KEYS, PartialTemplate, Ref, UnknownElement
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,18 +73,21 @@ class Scope:
     """
 
     def __init__(self, bindings: dict[str, Any] | None = None, base_dir: str = "",
-                 reads: Confinement = Confinement(), budget: Budget | None = None) -> None:
+                 reads: Confinement = Confinement(), budget: Budget | None = None,
+                 read_log: dict[str, str] | None = None) -> None:
         self.bindings = bindings or {}
         self.base_dir = base_dir
         self.reads = reads
         self.budget = budget if budget is not None else Budget()
+        # file() / templatefile() results by path, for the load to tell which files a resource embeds
+        self.read_log = read_log
 
     def with_bindings(self, bindings: dict[str, Any]) -> "Scope":
-        return Scope({**self.bindings, **bindings}, self.base_dir, self.reads, self.budget)
+        return Scope({**self.bindings, **bindings}, self.base_dir, self.reads, self.budget, self.read_log)
 
     def isolated(self, bindings: dict[str, Any]) -> "Scope":
         """A scope with only these names (templatefile's variables)."""
-        return Scope(dict(bindings), self.base_dir, self.reads, self.budget)
+        return Scope(dict(bindings), self.base_dir, self.reads, self.budget, self.read_log)
 
     def lookup_root(self, root: hcl.Variable, steps: list[Any]) -> tuple[Any, int]:
         """The value of the root name (and how many of the following steps it consumed)."""
@@ -1196,6 +1199,8 @@ def _f_endswith(call: _Call, text: Any, suffix: Any) -> Any:
 
 
 def _f_base64encode(call: _Call, text: Any) -> Any:
+    if isinstance(text, PartialTemplate):  # the encoded text is unknown, what it says still readable
+        return EncodedTemplate(call.expr.text, text.parts)
     return base64.b64encode(_as_str(text).encode("utf-8")).decode("ascii")
 
 
@@ -1322,7 +1327,13 @@ def _read_file(call: _Call, path: Any) -> str:
 
 
 def _f_file(call: _Call, path: Any) -> Any:
-    return _read_file(call, path)
+    return _logged(call, path, _read_file(call, path))
+
+
+def _logged(call: _Call, path: Any, result: Any) -> Any:
+    if call.scope.read_log is not None and isinstance(result, str):
+        call.scope.read_log[_full_path(call, path)] = result
+    return result
 
 
 def _f_filebase64(call: _Call, path: Any) -> Any:
@@ -1343,7 +1354,7 @@ def _f_templatefile(call: _Call, path: Any, variables: Any = None) -> Any:
         template = hcl.parse_template(text)
     except (hcl.HclError, RecursionError) as error:
         raise _Bad from error
-    return _template(template, call.scope.isolated(bindings))
+    return _logged(call, path, _template(template, call.scope.isolated(bindings)))
 
 
 def _f_unknown(call: _Call, *args: Any) -> Any:
@@ -1521,11 +1532,11 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], bool]] = {
     "zipmap": (_f_zipmap, True), "slice": (_f_slice, True), "index": (_f_index, True),
     "min": (_f_min, False), "max": (_f_max, False), "abs": (_f_abs, False), "ceil": (_f_ceil, False),
     "floor": (_f_floor, False), "substr": (_f_substr, False), "startswith": (_f_startswith, False),
-    "endswith": (_f_endswith, False), "base64encode": (_f_base64encode, False),
+    "endswith": (_f_endswith, False), "base64encode": (_f_base64encode, True),
     "base64decode": (_f_base64decode, False), "jsonencode": (_f_jsonencode, True),
     "jsondecode": (_f_jsondecode, False), "yamlencode": (_f_yamlencode, False),
     "yamldecode": (_f_yamldecode, False), "file": (_f_file, False), "fileexists": (_f_fileexists, False),
-    "templatefile": (_f_templatefile, False), "filebase64": (_f_filebase64, False),
+    "templatefile": (_f_templatefile, True), "filebase64": (_f_filebase64, False),
     "sort": (_f_sort, False), "reverse": (_f_reverse, True), "sum": (_f_sum, False),
     "one": (_f_one, True), "alltrue": (_f_alltrue, True), "anytrue": (_f_anytrue, True),
     "setunion": (_f_setunion, True), "setintersection": (_f_setintersection, True),

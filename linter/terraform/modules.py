@@ -38,6 +38,7 @@ class TfLoad:
     sources: tuple[tuple[str, str], ...]  # (absolute file path, text) of every .tf/.tfvars read
     notes: tuple[str, ...] = ()
     roots: tuple[str, ...] = ()  # the root module directories: one deployment each
+    files_read: tuple[tuple[str, str], ...] = ()  # (path, text) of what file() / templatefile() gave
 
 
 def load_terraform(module_dirs: Sequence[str], options: TfOptions = TfOptions()) -> TfLoad:
@@ -56,7 +57,7 @@ def load_terraform(module_dirs: Sequence[str], options: TfOptions = TfOptions())
         if loader.budget.spent:
             loader.notes.append(f"{root}: evaluation stopped, {STEPS_SPENT}: the values left are UNKNOWN")
     return TfLoad(tuple(resources), tuple(loader.problems), tuple(loader.sources.items()),
-                  tuple(dict.fromkeys(loader.notes)), tuple(roots))
+                  tuple(dict.fromkeys(loader.notes)), tuple(roots), tuple(loader.files_read.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,7 @@ class _Loader:
         self.confinement = confinement
         self.budget = Budget()
         self.instances_left = MAX_TOTAL_INSTANCES
+        self.files_read: dict[str, str] = {}  # what file() and templatefile() gave, by path
         self.sources: dict[str, str] = {}
         self.problems: list[ParseProblem] = []
         self.notes: list[str] = []
@@ -666,7 +668,8 @@ def _for_each_pairs(value: Any) -> list[tuple[str, Any]] | None:
 
 class _ModuleScope(Scope):
     def __init__(self, module: _Module, bindings: dict[str, Any]) -> None:
-        super().__init__(bindings, module.root, module.loader.confinement, module.loader.budget)
+        super().__init__(bindings, module.root, module.loader.confinement, module.loader.budget,
+                         module.loader.files_read)
         self.module = module
 
     def with_bindings(self, bindings: dict[str, Any]) -> Scope:

@@ -19,8 +19,9 @@ from linter.model import (
     TransitAttachment,
     Unknown, Vpc, VpcCidrSource, Where, merge_models,
 )
-from linter.terraform.values import (COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, Ref, TfInstance, TfResource, UnknownAttribute,
-                                     UnknownElement)
+from linter.terraform.values import (
+    COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, PartialTemplate, Ref, TfInstance, TfResource, UnknownAttribute, UnknownElement,
+)
 from linter.aws import (
     boolean, disables_src_dst_check, integer, kubernetes_boot, kubernetes_tag, kubernetes_tag_text, port_range, protocol_number,
 )
@@ -44,7 +45,10 @@ def as_list(value: Any) -> list[Any] | Unknown:
 
 
 def decoded_user_data(value: Any) -> str:
-    """User data as text; base64 (user_data_base64, launch templates) is decoded when it is base64."""
+    """User data as text; base64 (user_data_base64, launch templates) is decoded when it is base64. A text
+    with unknown parts (`templatefile` with a variable) is read around them."""
+    if isinstance(value, PartialTemplate):
+        return "".join(part if isinstance(part, str) else "__unknown__" for part in value.parts)
     if not isinstance(value, str):
         return ""
     compact = value.strip()

@@ -50,6 +50,14 @@ class PartialTemplate(Unknown):
 
 
 @dataclass(frozen=True, slots=True)
+class EncodedTemplate(PartialTemplate):
+    """`base64encode(...)` of a partly known text (user data, mostly): unknown, and `parts` are the text
+    before it was encoded, so that what it runs can still be read."""
+
+    encoding: str = "base64"
+
+
+@dataclass(frozen=True, slots=True)
 class UnknownAttribute(Unknown):
     """A resource attribute whose value cannot be known (`aws_vpc.main.cidr_block = var.cidr`).
 
