@@ -153,11 +153,11 @@ def case_problems(case: Case, rules: Sequence[Rule]) -> list[str]:
 
 
 def coverage_gaps(cases: Sequence[Case], rules: Sequence[Rule]) -> list[str]:
-    """Rules without a failing (`expect`) or a passing (`ok`) fixture among the cases that run them."""
-    expects = {rule for case in cases for (_, _, rule, _) in case.expected if rule in case.runs}
-    oks = {rule for case in cases for (_, _, rule) in case.forbidden if rule in case.runs}
-    gaps = [f"{rule.id} ({rule.doc.name}) has no failing fixture" for rule in rules if rule.id not in expects]
-    return gaps + [f"{rule.id} ({rule.doc.name}) has no passing fixture" for rule in rules if rule.id not in oks]
+    """Rules without a failing (`expect`) or a passing (`ok`) fixture in their own folder."""
+    expects = {case.owner for case in cases if case.owner and case.expected}
+    oks = {case.owner for case in cases if case.owner and case.forbidden}
+    gaps = [f"{rule.id}: no failing fixture in {rule.doc.name}/" for rule in rules if rule.id not in expects]
+    return gaps + [f"{rule.id}: no passing fixture in {rule.doc.name}/" for rule in rules if rule.id not in oks]
 
 
 CASES = fixture_cases(FIXTURES, RULES)
