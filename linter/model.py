@@ -24,6 +24,12 @@ class Unknown:
         return f"<unknown: {self.expr}>"
 
 
+def one_line(text: str, limit: int = 160) -> str:
+    """An expression as a message shows it: on one line, whitespace runs collapsed, long ones cut with `…`."""
+    compact = " ".join(text.split())
+    return compact if len(compact) <= limit else compact[: limit - 1].rstrip() + "…"
+
+
 def is_unknown(value: object) -> bool:
     return isinstance(value, Unknown)
 

@@ -10,7 +10,7 @@ from linter.engine.facts import ASSUMED_POOL, Facts
 from linter.engine.nacls import Gap
 from linter.model import (
     TCP, UDP, CidrSource, ConfigProblem, Direction, Finding, Fix, IpPool, Level, Model, NodeGroup, Notice, ParseProblem,
-    Related, SgRule, Where, display_path,
+    Related, SgRule, Where, display_path, one_line,
 )
 from linter.engine.flows import CalicoFlow
 from linter.engine.predicates import (
@@ -123,7 +123,7 @@ def _per_sender(rule: Rule, index: int, check: Check, results: list[tuple[Subjec
         fields = _Fields(check.fields, sender=first_pair.sender.display, receiver=", ".join(receivers))
         message = rule.doc.message.format_map(fields)
         if first_outcome.verdict is Verdict.UNKNOWN:
-            fields.update(reason=first_outcome.reason, message=message)
+            fields.update(reason=one_line(first_outcome.reason), message=message)
             message = rule.unverified_message.format_map(fields)
         related = tuple(Related(p.receiver.where, f"receiver: {p.receiver.display}") for p, _ in items)
         yield replace(finding, message=message, related=tuple(dict.fromkeys(related)),
@@ -153,7 +153,7 @@ def _per_receiver(rule: Rule, index: int, check: Check, results: list[tuple[Subj
         fields = _Fields(check.fields, sender=_some(senders), receiver=_some(receivers), rule="a rule")
         message = rule.doc.message.format_map(fields)
         if verdict is Verdict.UNKNOWN:
-            fields.update(reason=first_outcome.reason, message=message)
+            fields.update(reason=one_line(first_outcome.reason), message=message)
             message = rule.unverified_message.format_map(fields)
         related = [Related(p.sender.where, f"sender: {p.sender.display}") for p, _ in items]
         if len(receivers) > 1:  # node groups that share the receiving group
@@ -244,7 +244,7 @@ def _finding(rule: Rule, index: int, check: Check, subject: Subject, outcome: Ou
     unverified = outcome.verdict is Verdict.UNKNOWN
     if unverified:
         level = Level.NOTE
-        message = rule.unverified_message.format_map(_Fields(fields, reason=outcome.reason, message=message))
+        message = rule.unverified_message.format_map(_Fields(fields, reason=one_line(outcome.reason), message=message))
     elif isinstance(subject, NodeGroup):
         fix = subject.disable_check_fix
     elif isinstance(subject, NodePair) and check.report_at is ReportAt.RECEIVER and check.fix_flow is not None:

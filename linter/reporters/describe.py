@@ -7,7 +7,7 @@ from typing import Any, Iterator
 from linter.config import Config
 from linter.engine.facts import Facts, NodeSelection
 from linter.engine.clusters import plan
-from linter.model import Model, Placement, Unknown, display_path
+from linter.model import Model, Placement, Unknown, display_path, one_line
 from linter.engine.flows import FLOWS
 from linter.engine.predicates import Flow, NodePair, admits
 
@@ -16,7 +16,7 @@ NOT_NEEDED = "not needed"
 
 def _text(value: Any) -> Any:
     if isinstance(value, Unknown):
-        return f"UNKNOWN ({value.expr})"
+        return f"UNKNOWN ({one_line(value.expr)})"
     if isinstance(value, tuple):
         return [_text(v) for v in value]
     if hasattr(value, "value"):

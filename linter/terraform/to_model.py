@@ -21,6 +21,7 @@ from linter.model import (
 )
 from linter.terraform.values import (
     COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, PartialTemplate, Ref, TfInstance, TfResource, UnknownAttribute, UnknownElement,
+    terraform_text,
 )
 from linter.aws import (
     boolean, disables_src_dst_check, integer, kubernetes_boot, kubernetes_tag, kubernetes_tag_text, port_range, protocol_number,
@@ -139,7 +140,7 @@ def group_key(value: Any, index: ResourceIndex) -> str | Unknown:
         return target.address
     if isinstance(value, str) and value:
         return value  # a literal id/name: only matches the same literal elsewhere
-    return Unknown(repr(value))
+    return Unknown(terraform_text(value))
 
 
 def subnet_key(value: Any, index: ResourceIndex) -> str | Unknown:
@@ -152,7 +153,7 @@ def subnet_key(value: Any, index: ResourceIndex) -> str | Unknown:
         return Unknown(str(value))
     if isinstance(value, str) and value:
         return value
-    return Unknown(repr(value))
+    return Unknown(terraform_text(value))
 
 
 def blocks(values: dict, name: str) -> list[dict]:
@@ -223,7 +224,7 @@ def _deployment_model(resources: Sequence[TfResource]) -> Model:
 def _str_or_unknown(value: Any) -> str | Unknown:
     if isinstance(value, (str, Unknown)):
         return value
-    return Unknown(repr(value))
+    return Unknown(terraform_text(value))
 
 
 def _vpc(resource: TfResource) -> Vpc:
@@ -386,8 +387,8 @@ def _inline_rules(resource: TfResource, index: ResourceIndex) -> Iterator[SgRule
 
 def _classic_rule(group: str | Unknown, direction: Direction, values: dict, where: Where, deployment: str,
                   index: ResourceIndex, self_group: str | Unknown) -> SgRule:
-    protocol = protocol_number(values.get("protocol", Unknown("protocol")), "protocol")
-    ports = port_range(protocol, values.get("from_port"), values.get("to_port"))
+    protocol = protocol_number(values.get("protocol", Unknown("protocol")), "protocol", terraform_text)
+    ports = port_range(protocol, values.get("from_port"), values.get("to_port"), terraform_text)
     sources: list[Source] = []
     for name in ("cidr_blocks", "ipv6_cidr_blocks"):
         sources.extend(_cidr_sources(values.get(name), index))
@@ -404,7 +405,7 @@ def _classic_rule(group: str | Unknown, direction: Direction, values: dict, wher
             sources.extend(GroupSource(group_key(g, index)) for g in groups)
     if values.get("source_security_group_id") is not None:
         sources.append(GroupSource(group_key(values["source_security_group_id"], index)))
-    self_flag = boolean(values.get("self"), "self")
+    self_flag = boolean(values.get("self"), "self", terraform_text)
     if self_flag is True:
         sources.append(GroupSource(None if isinstance(self_group, str) else self_group))
     elif isinstance(self_flag, Unknown):
@@ -433,8 +434,8 @@ def _vpc_rule_resource(resource: TfResource, index: ResourceIndex) -> Iterator[S
     for instance in resource.instances:
         values = instance.values
         group = group_key(values.get("security_group_id", Unknown(f"{resource.address}.security_group_id")), index)
-        protocol = protocol_number(values.get("ip_protocol", Unknown("ip_protocol")), "ip_protocol")
-        ports = port_range(protocol, values.get("from_port"), values.get("to_port"))
+        protocol = protocol_number(values.get("ip_protocol", Unknown("ip_protocol")), "ip_protocol", terraform_text)
+        ports = port_range(protocol, values.get("from_port"), values.get("to_port"), terraform_text)
         sources: list[Source] = []
         for name in ("cidr_ipv4", "cidr_ipv6"):
             if values.get(name) is not None:
@@ -533,7 +534,7 @@ def _nacl_rules(resource: TfResource, index: ResourceIndex) -> Iterator[NaclRule
     elif resource.type == "aws_network_acl_rule":
         for instance in resource.instances:
             values = instance.values
-            egress = boolean(values.get("egress", False), "egress")
+            egress = boolean(values.get("egress", False), "egress", terraform_text)
             directions = [Direction.EGRESS if egress is True else Direction.INGRESS] if not isinstance(egress, Unknown) \
                 else list(Direction)  # an unknown direction may be either
             acl = nacl_key(values.get("network_acl_id"), index)
@@ -551,14 +552,14 @@ def _nacl_entry(acl: str | Unknown, direction: Direction, values: dict, where: W
     elif isinstance(raw_number, str) and raw_number.isdigit():
         number = int(raw_number)
     else:
-        number = raw_number if isinstance(raw_number, Unknown) else Unknown(f"{number_key} {raw_number!r}")
+        number = raw_number if isinstance(raw_number, Unknown) else Unknown(f"{number_key} {terraform_text(raw_number)}")
     action: NaclAction | Unknown
     if isinstance(raw_action, str):
-        action = _NACL_ACTIONS.get(raw_action.lower(), Unknown(f"{action_key} {raw_action!r}"))
+        action = _NACL_ACTIONS.get(raw_action.lower(), Unknown(f"{action_key} {terraform_text(raw_action)}"))
     else:
-        action = raw_action if isinstance(raw_action, Unknown) else Unknown(f"{action_key} {raw_action!r}")
-    protocol = protocol_number(values.get("protocol", Unknown("protocol")), "protocol")
-    ports = port_range(protocol, values.get("from_port"), values.get("to_port"))
+        action = raw_action if isinstance(raw_action, Unknown) else Unknown(f"{action_key} {terraform_text(raw_action)}")
+    protocol = protocol_number(values.get("protocol", Unknown("protocol")), "protocol", terraform_text)
+    ports = port_range(protocol, values.get("from_port"), values.get("to_port"), terraform_text)
     for name in ("cidr_block", "ipv6_cidr_block"):
         cidr = values.get(name)
         if cidr is not None and cidr != "":
@@ -679,7 +680,7 @@ def _device(value: Any) -> int | Unknown | None:
     if isinstance(value, Unknown) or value is None:
         return value
     number = integer(value)
-    return number if number is not None else Unknown(f"device_index {value!r}")
+    return number if number is not None else Unknown(f"device_index {terraform_text(value)}")
 
 
 def _attached_to(attachment: _Attachment, resource: TfResource, instance: TfInstance) -> bool:
@@ -701,11 +702,11 @@ def _instance_check(resource: TfResource, instance: TfInstance, attachments: lis
         eni, eni_instance = index.get(eni_ref), index.instance(eni_ref) if isinstance(eni_ref, Ref) else None
         if eni is not None and eni_instance is not None:
             mine.append(_Attachment(eni, eni_instance.values, Ref(resource.address, "id"), _device(block.get("device_index"))))
-    own = boolean(values.get("source_dest_check"), "source_dest_check")
+    own = boolean(values.get("source_dest_check"), "source_dest_check", terraform_text)
     check: bool | Unknown = True if own is None else own
     where = resource.where
     for attachment in mine:
-        eni_check = boolean(attachment.eni_values.get("source_dest_check"), "source_dest_check")
+        eni_check = boolean(attachment.eni_values.get("source_dest_check"), "source_dest_check", terraform_text)
         eni_check = True if eni_check is None else eni_check
         if attachment.device_index == 0:
             return eni_check, attachment.eni.where, mine
@@ -847,7 +848,8 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
     if not on and not undecided and checks:
         check = False
     known_subnets = [p for p in _spread(subnet_parts) if p is not None]
-    subnets = _union(known_subnets) if known_subnets else Unknown(f"{resource.address} sets no subnet_id (default subnet)")
+    subnets = _union(known_subnets) if known_subnets else \
+        Unknown(f"the default subnet {resource.address} is placed in (it sets no subnet_id)")
     groups = _union([g for g in groups_parts if g is not None])
     fix = None
     if check is True and check_where == resource.where and resource.where.file.endswith(".tf"):
@@ -863,8 +865,8 @@ def _interface_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     values = resource.instances[0].values
     groups = _groups_of(values, ("security_groups",), index) or ()
     subnet = values.get("subnet_id")
-    subnets: Any = (subnet_key(subnet, index),) if subnet is not None else Unknown(f"{resource.address} subnet_id")
-    check = boolean(values.get("source_dest_check"), "source_dest_check")
+    subnets: Any = (subnet_key(subnet, index),) if subnet is not None else Unknown(f"the subnet of {resource.address}")
+    check = boolean(values.get("source_dest_check"), "source_dest_check", terraform_text)
     return NodeGroup(resource.address, NodeKind.NETWORK_INTERFACE, resource.where, groups, subnets,
                      True if check is None else check, resource.where, multiple=resource.multiple,
                      name_tag=_name_tag(values), deployment=resource.deployment,
@@ -903,7 +905,7 @@ def _from_templates(templates: list[TfResource], index: ResourceIndex) -> tuple[
 def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     values = resource.instances[0].values
     related: list[Related] = []
-    groups: Any = Unknown(f"{resource.address} has no launch template or configuration in the scan")
+    groups: Any = Unknown(f"the launch template of {resource.address} (none in the scan)")
     check: bool | Unknown = True
     templates = _launch_templates(values, index)
     evidence = kubernetes_evidence(resource)
@@ -922,7 +924,7 @@ def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
         listed = as_list(values.get("availability_zones"))
         subnets = tuple(f"{DEFAULT_SUBNET}{z}" for z in listed if isinstance(z, str)) \
             if not isinstance(listed, Unknown) and listed and all(isinstance(z, str) for z in listed) \
-            else Unknown(f"{resource.address} sets no vpc_zone_identifier")
+            else Unknown(f"the subnets of {resource.address} (it sets no vpc_zone_identifier)")
     return NodeGroup(resource.address, NodeKind.AUTOSCALING_GROUP, resource.where, groups, subnets, check,
                      resource.where, multiple=True, name_tag=_name_tag(values), related=tuple(related),
                      deployment=resource.deployment, kubernetes=evidence)
@@ -953,10 +955,10 @@ def _fleet_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     for spec in blocks(values, "target_capacity_specification"):
         capacity = spec.get("total_target_capacity")
     count = integer(capacity) if not isinstance(capacity, Unknown) else None
-    multiple: bool | Unknown = count >= 2 if count is not None else Unknown(f"{resource.address} target capacity")
+    multiple: bool | Unknown = count >= 2 if count is not None else Unknown(f"the target capacity of {resource.address}")
     return NodeGroup(resource.address, NodeKind.FLEET, resource.where,
-                     _union(group_parts) if group_parts else Unknown(f"{resource.address} launches from nothing in the scan"),
-                     subnets or Unknown(f"{resource.address} names no subnet"), check if all(checks) else False,
+                     _union(group_parts) if group_parts else Unknown(f"the launch template of {resource.address} (none in the scan)"),
+                     subnets or Unknown(f"the subnets of {resource.address} (it names none)"), check if all(checks) else False,
                      resource.where, multiple=multiple, name_tag=_name_tag(values), related=tuple(related),
                      deployment=resource.deployment, kubernetes=kubernetes_evidence(resource) + evidence)
 

@@ -5,6 +5,7 @@ one mapping. Values are plain Python (str, int, float, bool, None, list, dict), 
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,3 +126,27 @@ def unknown_of(value: Any) -> Unknown | None:
             if found is not None:
                 return found
     return None
+
+
+def terraform_text(value: Any) -> str:
+    """A value as Terraform writes it, for messages: `"a"`, `1`, `true`, `null`, `[a, b]`, `{k = v}`, a reference
+    (`aws_security_group.nodes.id`) or the expression an unknown stands for; never Python's repr."""
+    if isinstance(value, Unknown):
+        return value.expr
+    if isinstance(value, Ref):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(terraform_text(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = [f"{key} = {terraform_text(item)}" for key, item in value.items() if key not in META_KEYS]
+        return "{" + ", ".join(items) + "}"
+    return str(value)
+
