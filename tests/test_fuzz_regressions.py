@@ -75,3 +75,21 @@ Resources:
     (rule,) = model.sg_rules
     assert isinstance(rule.ports, Unknown)
     assert all(isinstance(source.cidr, Unknown) for source in rule.sources)
+
+
+def test_a_placeholder_search_is_linear() -> None:
+    from linter.calico.values import has_placeholder
+
+    hostile = "${" * 50_000  # a regular expression retried from every `${`: minutes
+    assert not has_placeholder(hostile)
+    assert has_placeholder(hostile + "}") and has_placeholder("a{{ .Values.x }}") and has_placeholder("$(NODE)")
+    assert not has_placeholder("{{ x }") and not has_placeholder("{%}") and not has_placeholder("$ {x}")
+
+
+def test_partly_unknown_templates_doubled_through_locals_stop_at_the_limit(tmp_path: Path) -> None:
+    lines = ['variable "u" {}', "locals {", '  s0 = "x${var.u}"']
+    lines += [f'  s{i} = "${{local.s{i - 1}}}${{local.s{i - 1}}}"' for i in range(1, 41)]
+    lines += ["}", 'resource "aws_security_group" "k8s_nodes" {', "  description = local.s40", "}"]
+    (tmp_path / "main.tf").write_text("\n".join(lines) + "\n")
+    model = load_modules([str(tmp_path)]).model  # 2^40 template parts if nothing stops it
+    assert [group.key for group in model.security_groups] == ["aws_security_group.k8s_nodes"]

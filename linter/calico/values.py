@@ -21,7 +21,8 @@ META_KEYS = frozenset({LINE, "__attr_lines__"})
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # `${pod_cidr}`, `{{ .Values.x }}`, `{% if %}`, `$(VAR)` (Kubernetes env expansion)
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\{\{.*?\}\}|\{%.*?%\}|\$\([A-Za-z_][A-Za-z0-9_]*\)", re.DOTALL)
+_ENV_REFERENCE = re.compile(r"\$\([A-Za-z_][A-Za-z0-9_]*\)")
+_DELIMITED = (("${", "}"), ("{{", "}}"), ("{%", "%}"))
 _TEMPLATE_MARKERS = ("{{", "{%")
 
 _CALICO_KINDS = frozenset({"ipPool", "IPPool", "FelixConfiguration", "Installation", "List", "IPPoolList",
@@ -111,7 +112,12 @@ def mentions_calico(text: str) -> bool:
 
 
 def has_placeholder(value: str) -> bool:
-    return ("$" in value or "{" in value) and _PLACEHOLDER.search(value) is not None
+    """Linear: a regular expression for `${...}` retries from every `${` of "${${${..." (quadratic)."""
+    for opening, closing in _DELIMITED:
+        start = value.find(opening)
+        if start >= 0 and value.rfind(closing) >= start + len(opening):
+            return True
+    return "$(" in value and _ENV_REFERENCE.search(value) is not None
 
 
 def scalar(value: Any) -> Any:

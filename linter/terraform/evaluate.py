@@ -314,6 +314,8 @@ def _template(expr: hcl.Template, scope: Scope) -> Any:
         return Unknown(expr.text)
     if sum(len(part) for part in out if isinstance(part, str)) > MAX_STRING_CHARS:
         return Unknown(f"{expr.text} ({TOO_LONG})")  # before joining: "${a}${a}" doubling is stopped here
+    if len(out) > MAX_VALUE_NODES:  # "${a}${a}" doubling of a partly unknown template doubles its parts
+        return Unknown(f"{expr.text} ({TOO_BIG})")
     if unknown:
         return PartialTemplate(expr.text, _merge_strings(out))
     return bounded("".join(out), scope, expr.text)
