@@ -369,3 +369,33 @@ def kubernetes_boot(user_data: str) -> str | None:
     if match is None:
         return None
     return match.group(1).lower() if match.group(1) else "the EKS bootstrap"
+
+
+# kubelet --node-labels=role=rr,zone=a (also inside --kubelet-extra-args '...', eksctl and EKS bootstrap.sh)
+_NODE_LABELS = re.compile(r"--node-labels[=\s]+[\"']?([^\s\"']+)")
+
+
+def kubelet_node_labels(user_data: str) -> dict[str, str]:
+    """The labels kubelet registers its node with, from `--node-labels` in user data (later flags win)."""
+    joined = re.sub(r"\\\r?\n\s*", " ", user_data)
+    labels: dict[str, str] = {}
+    for match in _NODE_LABELS.finditer(joined):
+        for item in match.group(1).split(","):
+            key, _, value = item.partition("=")
+            if key.strip():
+                labels[key.strip()] = value.strip()
+    return labels
+
+
+def node_labels(declared: object, user_data: str = "") -> tuple[tuple[str, str | Unknown], ...] | Unknown | None:
+    """A node group's declared labels (a mapping, e.g. EKS `labels`) with kubelet's `--node-labels`;
+    None when neither declares any."""
+    if isinstance(declared, Unknown):
+        return declared
+    found: dict[str, str | Unknown] = {}
+    if isinstance(declared, dict):
+        for key, value in declared.items():
+            if isinstance(key, str) and not key.startswith("__"):
+                found[key] = value if isinstance(value, (str, Unknown)) else Unknown(f"label {key}: {value!r}")
+    found.update(kubelet_node_labels(user_data))
+    return tuple(sorted(found.items(), key=lambda item: item[0])) if found else None

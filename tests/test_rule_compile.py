@@ -134,6 +134,7 @@ ALWAYS_FAILS = {
     SubjectKind.NODE_GROUP: {"src-dst-check-disabled": True},
     SubjectKind.SG_RULE: {"rule-on-node": True},
     SubjectKind.POOL: {"pool-overlaps-vpc": True},
+    SubjectKind.BGP_PEER: {"peer-admits": {"flow": "bgp"}},
 }
 
 
@@ -148,7 +149,7 @@ def test_the_fields_each_subject_promises_are_filled(kind: SubjectKind, report_a
     rules = load_rules([rule_file({"for_each": kind.value, "require": require, "report_at": report_at.value},
                                   message, unverified_message=unverified)])
     paths = tuple(str(p) for p in sorted((FIXTURES / "_cross").iterdir()))
-    paths += (str(FIXTURES / "invalid-calico-resource"),)
+    paths += (str(FIXTURES / "invalid-calico-resource"), str(FIXTURES / "bgp-peer-blocked"))
     report, _ = scan(ScanRequest(paths, Config(), str(FIXTURES), datetime.date(2026, 12, 1)), rules)
     messages = [f.message for f in report.findings if f.rule == "CAL900"]
     assert messages, "the fixtures hold no such subject"

@@ -37,7 +37,7 @@ from linter.model import (
 )
 from linter.cloudformation.intrinsics import NO_VALUE, JoinedRefs, ResRef, Scope, as_text, describe, line_col
 from linter.aws import (
-    boolean, disables_src_dst_check, integer, kubernetes_boot, kubernetes_tag, port_range, protocol_number,
+    boolean, disables_src_dst_check, integer, kubernetes_boot, kubernetes_tag, node_labels, port_range, protocol_number,
 )
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup"
@@ -597,7 +597,8 @@ def _eks_nodegroup(res: _Res, index: _Index, deployment: str) -> NodeGroup:
     return _node(res, NodeKind.EKS_NODE_GROUP, deployment, security_groups=groups,
                  subnets=_tuple_of(subnets, _subnet_ref) if subnets is not None else Unknown("Subnets not given"),
                  src_dst_check=check, src_dst_where=res.where(), multiple=True,
-                 name_tag=_name_tag(res.prop("Tags")), related=related, kubernetes=("an EKS node group",))
+                 name_tag=_name_tag(res.prop("Tags")), related=related, kubernetes=("an EKS node group",),
+                 labels=node_labels(res.prop("Labels")))
 
 
 # ------------------------------------------------------------------------------------ the deployment

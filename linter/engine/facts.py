@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from linter.cidrs import union_contains
 from linter.model import (
-    DEFAULT_SUBNET, TCP, Direction, EncapMode, IpPool, Model, Networking, NodeGroup, PortRange, SecurityGroup, SgRule,
+    BgpPeer, DEFAULT_SUBNET, TCP, Direction, EncapMode, IpPool, Model, Networking, NodeGroup, PortRange, SecurityGroup, SgRule,
     SrcDstCheck, Subnet, Unknown, Vpc, Where,
 )
 from linter.engine.flows import CalicoFlow
@@ -350,6 +350,20 @@ class Facts:
                 outcomes.append(all_of([local_match, self.selects(peer.peer_selector, remote,
                                                                   f"{peer.key} peerSelector")]))
         return any_of(outcomes) if outcomes else FAIL
+
+    def peer_nodes(self, peer: BgpPeer) -> list[tuple[NodeGroup, Outcome]]:
+        """The node groups a BGPPeer at an address applies to (`node`, `nodeSelector`, else every node)."""
+        if not isinstance(peer.peer_ip, str) or _network(peer.peer_ip) is None:
+            return []
+        found = []
+        for node in self.nodes:
+            if peer.node is not None:
+                selected = unknown(f"which node group holds node {_text(peer.node)} of {peer.key}")
+            else:
+                selected = self.selects(peer.node_selector, node, f"{peer.key} nodeSelector")
+            if not selected.failed:
+                found.append((node, selected))
+        return found
 
     def bgp_pair(self, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
         """BGP runs between the two: with the mesh on every pair peers, else the pairs BGPPeers join."""

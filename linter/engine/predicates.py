@@ -14,7 +14,7 @@ from linter.cidrs import covers_everything, union_contains
 from linter.engine.facts import Facts, cidr_overlaps
 from linter.engine.flows import CalicoFlow, flow
 from linter.model import (
-    ALL_PROTOCOLS, PROTOCOL_NAMES, PROTOCOLS_WITH_PORTS, CidrSource, ConfigProblem, Direction, EncapMode,
+    ALL_PROTOCOLS, PROTOCOL_NAMES, PROTOCOLS_WITH_PORTS, TCP, BgpPeer, CidrSource, ConfigProblem, Direction, EncapMode,
     GroupSource, IpPool, NodeGroup, PrefixListSource, SgRule, Unknown, VpcCidrSource,
 )
 from linter.engine.verdict import FAIL, PASS, Outcome, all_of, any_of, negate, of_bool, unknown
@@ -60,7 +60,23 @@ class Flow:
         return Flow(direction, entry.protocol, entry.port, entry.family, entry)
 
 
-Subject = Union[NodePair, NodeGroup, SgRule, IpPool, ConfigProblem]
+@dataclass(frozen=True, slots=True)
+class PeerLink:
+    """A node group and a BGPPeer at an address (a route reflector or router that is no node group of the scan)."""
+
+    node: NodeGroup
+    peer: BgpPeer
+
+    @property
+    def address(self) -> str:
+        return self.peer.peer_ip if isinstance(self.peer.peer_ip, str) else ""
+
+    @property
+    def port(self) -> int:
+        return self.peer.peer_port if self.peer.peer_port is not None else flow("bgp").port or 0
+
+
+Subject = Union[NodePair, NodeGroup, SgRule, IpPool, ConfigProblem, PeerLink]
 
 
 class SubjectKind(str, Enum):
@@ -71,6 +87,7 @@ class SubjectKind(str, Enum):
     SG_RULE = "sg-rule"
     POOL = "pool"
     CONFIG_PROBLEM = "config-problem"
+    BGP_PEER = "bgp-peer"
 
 
 class ReportAt(str, Enum):
@@ -275,6 +292,55 @@ def nacls_admit(flow: Flow, pair: NodePair, facts: Facts) -> Outcome:
     return Outcome(FAIL.verdict, (gap.crossing.acl.where, gap.where), gap.detail)
 
 
+def peer_admits(flow: Flow, link: PeerLink, facts: Facts) -> Outcome:
+    """Ingress: the node's groups admit BGP from the peer's address; egress: they let it out to the peer."""
+    address = link.address
+    family = 6 if ":" in address else 4
+    wanted = Flow(flow.direction, TCP, link.port, family, flow.calico)
+    node = link.node
+    if isinstance(node.security_groups, Unknown):
+        return unknown(node.security_groups.expr)
+    outcomes: list[Outcome] = []
+    for key in node.security_groups:
+        if isinstance(key, Unknown):
+            outcomes.append(unknown(key.expr))
+            continue
+        group = facts.group(node.deployment, key)
+        if group is None:
+            outcomes.append(unknown(f"security group {key} is not defined in the scan"))
+            continue
+        if wanted.direction is Direction.EGRESS and group.default_egress_all:
+            outcomes.append(Outcome(PASS.verdict, (group.where,)))
+            continue
+        for rule in facts.rules_of(node.deployment, key, wanted.direction):
+            matched = protocol_matches(rule, wanted)
+            if matched.failed:
+                continue
+            covers = any_of(_address_covered(s, address, rule, facts) for s in rule.sources)
+            outcome = all_of([matched, covers])
+            outcomes.append(Outcome(outcome.verdict, (rule.where,) if outcome.passed else (), outcome.reason))
+    return any_of(outcomes) if outcomes else FAIL
+
+
+def _address_covered(source: object, address: str, rule: SgRule, facts: Facts) -> Outcome:
+    """Whether a rule's source (destination) holds one address outside the node groups."""
+    host = f"{address}/{128 if ':' in address else 32}"
+    if isinstance(source, Unknown):
+        return unknown(source.expr)
+    if isinstance(source, CidrSource):
+        return unknown(source.cidr.expr) if isinstance(source.cidr, Unknown) else \
+            of_bool(union_contains([source.cidr], host) is True)
+    if isinstance(source, VpcCidrSource):
+        vpc = facts.vpc(rule.deployment, source.vpc)
+        blocks = [c for c in (vpc.cidrs if vpc is not None else ()) if isinstance(c, str)]
+        return of_bool(union_contains(blocks, host) is True) if blocks else unknown(source.text)
+    if isinstance(source, PrefixListSource):
+        return unknown(f"prefix list {_unknown_text(source.prefix_list)}")
+    # a security group holds the peer only if the peer runs in the scanned VPCs and belongs to it
+    inside = [c for c, _ in facts.address_ranges() if union_contains([c], host) is True]
+    return unknown(f"whether the peer {address} is in the security group") if inside else FAIL
+
+
 def _unknown_text(value: object) -> str:
     return value.expr if isinstance(value, Unknown) else str(value)
 
@@ -395,6 +461,7 @@ def _spec(subject: SubjectKind, parse: Callable[[Any], Any], judge: Callable[[An
 PREDICATES: Mapping[str, PredicateSpec] = {
     "admits": _spec(SubjectKind.NODE_PAIR, _flow_argument, admits),
     "nacls-admit": _spec(SubjectKind.NODE_PAIR, _flow_argument, nacls_admit, "acl", "detail"),
+    "peer-admits": _spec(SubjectKind.BGP_PEER, _flow_argument, peer_admits),
     "src-dst-check-disabled": _spec(SubjectKind.NODE_GROUP, _true_argument, src_dst_check_disabled),
     "rule-direction": _spec(SubjectKind.SG_RULE, _direction_argument, rule_direction),
     "rule-admits": _spec(SubjectKind.SG_RULE, _flow_argument, rule_admits),
@@ -429,5 +496,6 @@ SUBJECTS: Mapping[SubjectKind, Mapping[ReportAt, frozenset[str]]] = {
     SubjectKind.SG_RULE: {ReportAt.SUBJECT: frozenset({"rule", "cidr", "flow"})},
     SubjectKind.POOL: {ReportAt.SUBJECT: frozenset({"pool", "cidr", "span", "mode"})},
     SubjectKind.CONFIG_PROBLEM: {ReportAt.SUBJECT: frozenset({"key", "problem", "field"})},
+    SubjectKind.BGP_PEER: {ReportAt.SUBJECT: frozenset({"node", "peer", "address", "port"})},
 }
 UNVERIFIED_FIELDS = frozenset({"reason", "message"})  # what an UNKNOWN note's message adds

@@ -14,7 +14,7 @@ from linter.model import (
 )
 from linter.engine.flows import CalicoFlow
 from linter.engine.predicates import (
-    INTERNET, Flow, NodePair, ReportAt, Subject, SubjectKind, atoms_of, evaluate, protocol_matches,
+    INTERNET, Atom, Flow, NodePair, PeerLink, ReportAt, Subject, SubjectKind, atoms_of, evaluate, protocol_matches,
 )
 from linter.engine.verdict import Outcome, Verdict, all_of
 from linter.engine.rules import Check, EngineOptions, Rule
@@ -206,6 +206,11 @@ def _subjects(check: Check, facts: Facts) -> Iterator[tuple[Subject, Outcome]]:
         yield from ((p, passed) for p in judged)
     elif kind is SubjectKind.CONFIG_PROBLEM:
         yield from ((p, passed) for p in facts.model.config_problems)
+    elif kind is SubjectKind.BGP_PEER:
+        bgp = facts.bgp()
+        if not bgp.failed:
+            for peer in facts.model.bgp_peers:
+                yield from ((PeerLink(node, peer), all_of([bgp, selected])) for node, selected in facts.peer_nodes(peer))
 
 
 def _pairs(facts: Facts) -> Iterator[tuple[NodePair, Outcome]]:
@@ -249,6 +254,8 @@ def _finding(rule: Rule, index: int, check: Check, subject: Subject, outcome: Ou
         fix = subject.disable_check_fix
     elif isinstance(subject, NodePair) and check.report_at is ReportAt.RECEIVER and check.fix_flow is not None:
         fix = _ingress_fix(check.fix_flow, subject, facts)
+    elif isinstance(subject, PeerLink) and _ingress_check(check):
+        fix = _peer_fix(subject, facts)
     elif isinstance(subject, NodePair) and check.flow is not None and _names_nacls(check):
         fix = _nacl_fix(check.flow, subject, facts)
     return Finding(rule.id, level, message, where, tuple(related), tuple(anchors),
@@ -277,6 +284,24 @@ def _ingress_fix(wanted: CalicoFlow, pair: NodePair, facts: Facts) -> Fix | None
     text = template.block.format(protocol=protocol, from_port=port, to_port=port, source=source, label=label.lower(),
                                  description=f"{name} from {pair.sender.display} (calico-lint)")
     return Fix(f"Admit {name} from {pair.sender.display}", template.insert_at, text)
+
+
+def _ingress_check(check: Check) -> bool:
+    return isinstance(check.require, Atom) and check.require.argument.direction is Direction.INGRESS
+
+
+def _peer_fix(link: PeerLink, facts: Facts) -> Fix | None:
+    """The ingress rule that admits BGP from the peer's address, in the node group's own syntax."""
+    group = facts.first_defined_group(link.node)
+    template = group.fix_template if group is not None else None
+    if template is None or group is None:
+        return None
+    ipv6 = ":" in link.address
+    source = f'{"ipv6_cidr_blocks" if ipv6 else "cidr_blocks"} = ["{link.address}/{128 if ipv6 else 32}"]'
+    label = re.sub(r"[^A-Za-z0-9_-]+", "_", f"{group.key.split('.')[-1]}_bgp_from_{link.address}").lower()
+    text = template.block.format(protocol="tcp", from_port=link.port, to_port=link.port, source=source, label=label,
+                                 description=f"BGP from {link.peer.key} (calico-lint)")
+    return Fix(f"Admit BGP from {link.peer.key} ({link.address})", template.insert_at, text)
 
 
 def _names_nacls(check: Check) -> bool:
@@ -362,6 +387,12 @@ def _locate(check: Check, subject: Subject, outcome: Outcome, facts: Facts,
         related = [Related(w, f"overlapping range: {w.address}") for w in outcome.evidence]
         fields["overlap"] = ", ".join(sorted({w.address for w in outcome.evidence})) or "no range of the scan"
         return subject.where, [subject.where], related, subject.key
+    if isinstance(subject, PeerLink):
+        fields.update(node=subject.node.display, peer=subject.peer.key, address=subject.address,
+                      port=str(subject.port))
+        where = _node_where(subject.node, facts)
+        related = [Related(subject.peer.where, f"BGP peer: {subject.peer.key}")]
+        return where, [where, subject.node.where], related, f"{subject.node.display}|{subject.peer.key}"
     assert isinstance(subject, ConfigProblem)
     fields.update(key=subject.key, problem=subject.message, field=subject.field)
     return subject.where, [subject.where], [], f"{subject.key}|{subject.field}|{subject.message}"

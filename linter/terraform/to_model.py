@@ -24,7 +24,8 @@ from linter.terraform.values import (
     terraform_text,
 )
 from linter.aws import (
-    boolean, disables_src_dst_check, integer, kubernetes_boot, kubernetes_tag, kubernetes_tag_text, port_range, protocol_number,
+    boolean, disables_src_dst_check, integer, kubernetes_boot, kubernetes_tag, kubernetes_tag_text, node_labels, port_range,
+    protocol_number,
 )
 
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
@@ -746,6 +747,13 @@ def launch_groups(launch: TfResource, index: ResourceIndex) -> tuple[str | Unkno
     return _groups_of(launch.instances[0].values, ("security_groups",), index) if launch.instances else None
 
 
+def _user_data_text(*resources: TfResource | None) -> str:
+    """The decoded user data of resources (instances, launch templates), for `--node-labels`."""
+    texts = [decoded_user_data(i.values.get("user_data") or i.values.get("user_data_base64"))
+             for r in resources if r is not None for i in r.instances[:1]]
+    return "\n".join(texts)
+
+
 def launch_user_data_disables(template: TfResource) -> bool:
     """User data of a launch template/configuration that turns the check off."""
     return any(disables_src_dst_check(decoded_user_data(i.values.get("user_data"))) for i in template.instances)
@@ -858,7 +866,8 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
     return NodeGroup(resource.address, NodeKind.INSTANCE, resource.where, groups, subnets, check, check_where,
                      multiple=resource.multiple, name_tag=_name_tag(resource.instances[0].values),
                      related=tuple(related), deployment=resource.deployment, disable_check_fix=fix,
-                     kubernetes=kubernetes_evidence(resource) + kubernetes_evidence(template, " of the launch template"))
+                     kubernetes=kubernetes_evidence(resource) + kubernetes_evidence(template, " of the launch template"),
+                     labels=node_labels(None, _user_data_text(resource, template)))
 
 
 def _interface_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
@@ -927,7 +936,8 @@ def _asg_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
             else Unknown(f"the subnets of {resource.address} (it sets no vpc_zone_identifier)")
     return NodeGroup(resource.address, NodeKind.AUTOSCALING_GROUP, resource.where, groups, subnets, check,
                      resource.where, multiple=True, name_tag=_name_tag(values), related=tuple(related),
-                     deployment=resource.deployment, kubernetes=evidence)
+                     deployment=resource.deployment, kubernetes=evidence,
+                     labels=node_labels(None, _user_data_text(*templates, configuration)))
 
 
 def _fleet_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
@@ -977,4 +987,5 @@ def _eks_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:
     subnets: Any = ids if isinstance(ids, Unknown) else tuple(subnet_key(s, index) for s in ids)
     return NodeGroup(resource.address, NodeKind.EKS_NODE_GROUP, resource.where, groups, subnets or Unknown("subnet_ids"),
                      check, resource.where, multiple=True, name_tag=_name_tag(values), related=tuple(related),
-                     deployment=resource.deployment, kubernetes=("an EKS node group",))
+                     deployment=resource.deployment, kubernetes=("an EKS node group",),
+                     labels=node_labels(values.get("labels"), _user_data_text(template)))
