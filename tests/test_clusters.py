@@ -404,3 +404,30 @@ def test_the_hook_lints_the_deployments_that_share_calico_configuration(tmp_path
         hook = _scan(root, (changed,))
         assert {Path(f.where.file).parent.name for f in hook.findings if f.where.file.endswith(".tf")} == {"network", "nodes"}
         assert _keys(hook) == _keys(_scan(root), "/eu/")
+
+
+def test_calico_paths_apply_to_every_cluster(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"prod/main.tf": _cluster_root("prod", "10.1"), "staging/main.tf": _cluster_root("staging", "10.2"),
+                             "addons/felix.yaml": FELIX_OFF})
+    report = _scan(root, ("prod", "staging"), Config(calico_paths=(str(root / "addons"),)))
+    assert not any(f.rule == "CAL003" for f in report.findings)
+
+
+def test_clusters_in_the_configuration_file_are_relative_to_it(tmp_path: Path) -> None:
+    from linter.config import config_from_mapping, read_config_file
+
+    config_file = _write(tmp_path, {".calico-lint.yaml": "clusters:\n  - name: eu-1\n    deployments: [eu/network, eu/nodes]\n"
+                                    "    calico: [addons/eu]\n"}) / ".calico-lint.yaml"
+    config = config_from_mapping(read_config_file(config_file), tmp_path, str(config_file))
+    assert config.clusters == (ClusterSpec("eu-1", (str(tmp_path / "eu/network"), str(tmp_path / "eu/nodes")),
+                                           (str(tmp_path / "addons/eu"),)),)
+
+
+def test_describe_lists_the_clusters(tmp_path: Path) -> None:
+    text = _vpc_stack("a", "10.1") + _vpc_stack("b", "10.2")
+    root = _write(tmp_path, {"main.tf": text})
+    model = build_model(discover([str(root)]), Config()).model
+    data = describe_data(model, Config(), root.as_posix())
+    assert [(c["vpcs"], c["nodes"]) for c in data["clusters"]] == [
+        (["aws_vpc.a"], ["aws_instance.workers_a"]), (["aws_vpc.b"], ["aws_instance.workers_b"])]
+    assert {n["resource"]: n["clusters"] for n in data["node_groups"]}["aws_instance.workers_b"] == [data["clusters"][1]["name"]]

@@ -119,7 +119,7 @@ def plan(model: Model, placement: Placement = Placement(), selection: NodeSelect
     scopes = Scopes(placement)
     facts = Facts(model, selection, calico_deployments(model, scopes))
     clusters = _clusters(facts, placement)
-    topology = _Topology(model, facts)
+    topology = _Topology(model)
     contexts = [Context(c.name, _cluster_model(model, c, topology, scopes), c) for c in clusters]
     unjudged, ambiguous = _unjudged_calico(model, scopes, clusters)
     for key, (scope, elements) in unjudged.items():
@@ -177,16 +177,19 @@ def _clusters(facts: Facts, placement: Placement) -> list[Cluster]:
 class _Topology:
     """The deployments' AWS elements by the VPC they sit in (or none known), for cutting the model per cluster."""
 
-    def __init__(self, model: Model, facts: Facts) -> None:
+    def __init__(self, model: Model) -> None:
         self.fields = [name for name in model.__dataclass_fields__ if _is_topology(name, model)]
         self.by_vpc: dict[tuple[str, str], dict[str, list[Any]]] = {}
         self.floating: dict[str, dict[str, list[Any]]] = {}
         self.everything: dict[str, dict[str, list[Any]]] = {}
+        # the VPC of every element that has one (security groups, subnets, network ACLs), by its key
+        owners = {(e.deployment, e.key): e.vpc for name in self.fields for e in getattr(model, name)
+                  if hasattr(e, "key") and hasattr(e, "vpc")}
         for name in self.fields:
             for element in getattr(model, name):
                 deployment = element.deployment
                 self.everything.setdefault(deployment, {}).setdefault(name, []).append(element)
-                vpcs = (element.key,) if name == "vpcs" else _vpcs_of(element, facts)
+                vpcs = (element.key,) if name == "vpcs" else _vpcs_of(element, owners)
                 if not vpcs:
                     self.floating.setdefault(deployment, {}).setdefault(name, []).append(element)
                 for vpc in vpcs:
@@ -203,15 +206,16 @@ class _Topology:
         return merged
 
 
-def _vpcs_of(element: Any, facts: Facts) -> tuple[str, ...]:
+_OWNER_ATTRIBUTES = ("group", "subnet", "nacl")  # an element that belongs to one of these sits in its VPC
+
+
+def _vpcs_of(element: Any, owners: dict[tuple[str, str], Any]) -> tuple[str, ...]:
     """The VPC keys an AWS element belongs to; () when it cannot be known (it joins every cluster)."""
     ends = [getattr(element, name, None) for name in ("vpc", "peer_vpc")]
-    if ends[0] is None and isinstance(getattr(element, "group", None), str):
-        group = facts.group(element.deployment, element.group)
-        ends = [group.vpc if group is not None else None]
-    if ends[0] is None and isinstance(getattr(element, "subnet", None), str):
-        subnet = facts.subnet(element.deployment, element.subnet)
-        ends = [subnet.vpc if subnet is not None else None]
+    for attribute in _OWNER_ATTRIBUTES:
+        owner = getattr(element, attribute, None)
+        if ends[0] is None and isinstance(owner, str):
+            ends = [owners.get((element.deployment, owner))]
     known = tuple(e for e in ends if isinstance(e, str))
     return known if len(known) == len([e for e in ends if e is not None]) else ()
 
