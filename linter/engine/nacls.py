@@ -101,6 +101,11 @@ class NaclIndex:
             return Unknown(f"whether {default.key} is the default ACL of {key}'s VPC")
         return None
 
+    def declares_any(self, deployment: str) -> bool:
+        """Whether the deployment manages any network ACL: with none, every subnet has AWS's default ACL."""
+        return any(d == deployment for d, _ in self._acls) or any(d == deployment for d, _ in self._explicit) \
+            or deployment in self._undecided or any(r.deployment == deployment for r in self._floating)
+
     def rules(self, acl: NetworkAcl, direction: Direction) -> list[NaclRule]:
         return self._rules.get((acl.deployment, acl.key, direction), [])
 
@@ -218,6 +223,8 @@ def _subnets(node: NodeGroup, family: int, subnet_of: "dict[tuple[str, str], Sub
 def crossings(index: NaclIndex, flow: CalicoFlow, receiver: NodeGroup, sender: NodeGroup,
               subnet_of: "dict[tuple[str, str], Subnet]") -> Iterator[Crossing | Outcome]:
     """Every ACL crossing the flow from sender to receiver needs (Outcome: one that cannot be known)."""
+    if not index.declares_any(sender.deployment) and not index.declares_any(receiver.deployment):
+        return  # whatever subnets the nodes sit in, each has AWS's default ACL, which allows everything
     sources, targets = _subnets(sender, flow.family, subnet_of), _subnets(receiver, flow.family, subnet_of)
     for side in (sources, targets):
         if isinstance(side, Unknown):
