@@ -3,10 +3,12 @@ booleans; evidence in user data that a node turns its own source/destination che
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any, Callable
 
-from linter.model import ALL_PROTOCOLS, PROTOCOL_NAMES, PROTOCOLS_WITH_PORTS, PortRange, Unknown, protocol_name
+from linter.model import (ALL_PROTOCOLS, PROTOCOL_NAMES, PROTOCOLS_WITH_PORTS, CidrSource, PortRange, PrefixListSource,
+                          SgRule, Source, Unknown, protocol_name)
 
 Describe = Callable[[Any], str]  # how a family writes a value it could not read (repr, an intrinsic's text)
 
@@ -399,3 +401,19 @@ def node_labels(declared: object, user_data: str = "") -> tuple[tuple[str, str |
                 found[key] = value if isinstance(value, (str, Unknown)) else Unknown(f"label {key}: {value!r}")
     found.update(kubelet_node_labels(user_data))
     return tuple(sorted(found.items(), key=lambda item: item[0])) if found else None
+
+
+def with_prefix_lists(rules: tuple[SgRule, ...], prefix_lists: dict[str, tuple[str | Unknown, ...]]) -> tuple[SgRule, ...]:
+    """Rules whose sources name a managed prefix list defined in the scan (key -> its entries' CIDRs)
+    admit those CIDRs: the list's entries replace it (one entry that is UNKNOWN keeps the list unknown)."""
+    def resolved(source: Source) -> list[Source]:
+        if isinstance(source, PrefixListSource) and isinstance(source.prefix_list, str):
+            cidrs = prefix_lists.get(source.prefix_list)
+            if cidrs is not None and all(isinstance(c, str) for c in cidrs):
+                return [CidrSource(c) for c in cidrs]
+        return [source]
+
+    if not prefix_lists:
+        return rules
+    return tuple(dataclasses.replace(rule, sources=tuple(s for source in rule.sources for s in resolved(source)))
+                 for rule in rules)

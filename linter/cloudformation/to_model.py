@@ -37,7 +37,7 @@ from linter.model import (
 )
 from linter.cloudformation.intrinsics import NO_VALUE, JoinedRefs, ResRef, Scope, as_text, describe, line_col
 from linter.aws import (
-    boolean, disables_src_dst_check, integer, kubernetes_boot, kubernetes_tag, node_labels, port_range, protocol_number,
+    boolean, disables_src_dst_check, integer, kubernetes_boot, kubernetes_tag, node_labels, port_range, protocol_number, with_prefix_lists,
 )
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup"
@@ -200,6 +200,17 @@ def _kubernetes_evidence(tags: Any, user_data: Any, whose: str = "") -> tuple[st
 # ------------------------------------------------------------------------------------ network
 
 
+PREFIX_LIST = "AWS::EC2::PrefixList"
+
+
+def _prefix_list_cidrs(entries: Any) -> tuple[str | Unknown, ...]:
+    """The CIDRs of an AWS::EC2::PrefixList's Entries (an entry that cannot be read is UNKNOWN)."""
+    if not isinstance(entries, list):
+        return (Unknown("the prefix list's Entries"),)
+    return tuple(_text_or_unknown(entry.get("Cidr"), "Cidr") if isinstance(entry, dict) else Unknown("Entries")
+                 for entry in entries)
+
+
 _INGRESS_SOURCES = (("CidrIp", "cidr"), ("CidrIpv6", "cidr"), ("SourceSecurityGroupId", "group"),
                     ("SourceSecurityGroupName", "group"), ("SourcePrefixListId", "prefix"))
 _EGRESS_SOURCES = (("CidrIp", "cidr"), ("CidrIpv6", "cidr"), ("DestinationSecurityGroupId", "group"),
@@ -220,6 +231,8 @@ def _sources(direction: Direction, entry: dict) -> tuple[Source, ...]:
         elif kind == "group" and not groups_seen:
             groups_seen = True  # SourceSecurityGroupId and ...Name name the same group
             found.append(GroupSource(group_ref(value)))
+        elif kind == "prefix" and isinstance(value, ResRef) and value.type == PREFIX_LIST:
+            found.append(PrefixListSource(value.key))  # resolved into its entries when the list is in the scan
         elif kind == "prefix":
             found.append(PrefixListSource(_text_or_unknown(value, name)))
     return tuple(found) if found else (Unknown("the rule names no source"),)
@@ -612,6 +625,7 @@ def map_deployment(scopes: list[Scope], deployment: str) -> Model:
     extra_blocks: list[tuple[str, str | Unknown]] = []
     subnets, groups, rules, peerings, nodes, attachments = [], [], [], [], [], []
     acls, acl_rules, associations = [], [], []
+    prefix_lists: dict[str, tuple[str | Unknown, ...]] = {}
     for res in resources:
         if res.type == VPC:
             vpcs.append((res, [_cidr(res.prop("CidrBlock"), "CidrBlock")]))
@@ -661,13 +675,15 @@ def map_deployment(scopes: list[Scope], deployment: str) -> Model:
         elif res.type == "AWS::EC2::SubnetNetworkAclAssociation":
             associations.append(NaclAssociation(_ref_to(res.prop("NetworkAclId"), (NETWORK_ACL,), ("Ref", "Id")),
                                                 _subnet_ref(res.prop("SubnetId")), res.where(), deployment))
+        elif res.type == PREFIX_LIST:
+            prefix_lists[res.key] = _prefix_list_cidrs(res.prop("Entries"))
     vpc_elements = tuple(
         Vpc(res.key, tuple(blocks + [b for key, b in extra_blocks if key == res.key]), res.where(),
             deployment)
         for res, blocks in vpcs
     )
     return Model(vpcs=vpc_elements, subnets=tuple(subnets), security_groups=tuple(groups),
-                 sg_rules=tuple(rules), peerings=tuple(peerings), transit_attachments=tuple(attachments),
+                 sg_rules=with_prefix_lists(tuple(rules), prefix_lists), peerings=tuple(peerings), transit_attachments=tuple(attachments),
                  node_groups=tuple(nodes),
                  network_acls=tuple(acls), nacl_rules=tuple(acl_rules), nacl_associations=tuple(associations))
 

@@ -371,8 +371,9 @@ def rule_admits(flow: Flow, rule: SgRule, _: Facts) -> Outcome:
 
 
 def rule_open_to_internet(_: object, rule: SgRule, __: Facts) -> Outcome:
-    cidrs = [s.cidr for s in rule.sources if isinstance(s, CidrSource)]
-    return of_bool(any(c in INTERNET for c in cidrs if isinstance(c, str)))
+    """The union of the rule's CIDRs covers all of IPv4 or all of IPv6, however written (0.0.0.0/1 +
+    128.0.0.0/1, 0::/0; prefix lists of the scan are already their entries)."""
+    return of_bool(bool(covers_everything(s.cidr for s in rule.sources if isinstance(s, CidrSource))))
 
 
 def rule_on_node(_: object, rule: SgRule, facts: Facts) -> Outcome:

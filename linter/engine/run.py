@@ -13,6 +13,7 @@ from linter.model import (
     Related, SgRule, Where, display_path, one_line,
 )
 from linter.engine.flows import CalicoFlow
+from linter.cidrs import ALL_IPV4, ALL_IPV6, covers_everything, network
 from linter.engine.predicates import (
     INTERNET, Atom, Flow, NodePair, PeerLink, ReportAt, Subject, SubjectKind, atoms_of, evaluate, protocol_matches,
 )
@@ -399,7 +400,11 @@ def _locate(check: Check, subject: Subject, outcome: Outcome, facts: Facts,
 
 
 def _internet_cidrs(rule: SgRule) -> list[str]:
-    return [s.cidr for s in rule.sources if isinstance(s, CidrSource) and s.cidr in INTERNET]
+    """The rule's CIDRs that together cover all of IPv4 or IPv6 (as written), for the message."""
+    cidrs = [s.cidr for s in rule.sources if isinstance(s, CidrSource) and isinstance(s.cidr, str)]
+    families = {ALL_IPV4.version if whole == "0.0.0.0/0" else ALL_IPV6.version for whole in covers_everything(cidrs)}
+    return [c for c in cidrs if (n := network(c)) is not None and n.version in families] or \
+        [c for c in cidrs if c in INTERNET]
 
 
 def _flow_text(rule: SgRule, flows: tuple[CalicoFlow, ...]) -> str:

@@ -25,7 +25,7 @@ from linter.terraform.values import (
 )
 from linter.aws import (
     boolean, disables_src_dst_check, integer, kubernetes_boot, kubernetes_tag, kubernetes_tag_text, node_labels, port_range,
-    protocol_number,
+    protocol_number, with_prefix_lists,
 )
 
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
@@ -217,9 +217,39 @@ def _deployment_model(resources: Sequence[TfResource]) -> Model:
     acl_rules = [rule for r in managed for rule in _nacl_rules(r, index)]
     associations = [a for r in managed if r.type == "aws_network_acl_association" for a in _nacl_associations(r, index)]
     return Model(vpcs=tuple(vpcs.values()), subnets=tuple(subnets), security_groups=tuple(groups),
-                 sg_rules=tuple(rules), peerings=tuple(peerings), transit_attachments=tuple(attachments),
+                 sg_rules=with_prefix_lists(tuple(rules), _prefix_lists(managed, index)), peerings=tuple(peerings), transit_attachments=tuple(attachments),
                  node_groups=tuple(nodes),
                  network_acls=tuple(acls), nacl_rules=tuple(acl_rules), nacl_associations=tuple(associations))
+
+
+_PREFIX_LIST = "aws_ec2_managed_prefix_list"
+
+
+def _prefix_list_source(value: Any, index: ResourceIndex) -> PrefixListSource:
+    """A prefix list by its address when it is defined in the scan (its entries replace it later)."""
+    target = index.get(value)
+    if target is not None and target.type == _PREFIX_LIST:
+        return PrefixListSource(target.address)
+    return PrefixListSource(_str_or_unknown(value))
+
+
+def _prefix_lists(managed: Sequence[TfResource], index: ResourceIndex) -> dict[str, tuple[str | Unknown, ...]]:
+    """Managed prefix lists -> the CIDRs of their `entry` blocks and of the `..._entry` resources adding to them."""
+    found: dict[str, list[str | Unknown]] = {}
+    for resource in managed:
+        if resource.type == _PREFIX_LIST:
+            entries = found.setdefault(resource.address, [])
+            for instance in resource.instances[:1]:
+                hidden = unknown_blocks(instance.values, "entry")
+                entries.extend([hidden] if hidden is not None else [])
+                entries.extend(_str_or_unknown(block.get("cidr")) for block in blocks(instance.values, "entry"))
+    for resource in managed:
+        if resource.type == _PREFIX_LIST + "_entry":
+            for instance in resource.instances:
+                target = index.get(instance.values.get("prefix_list_id"))
+                if target is not None and target.address in found:
+                    found[target.address].append(_str_or_unknown(instance.values.get("cidr")))
+    return {address: tuple(cidrs) for address, cidrs in found.items()}
 
 
 def _str_or_unknown(value: Any) -> str | Unknown:
@@ -397,7 +427,7 @@ def _classic_rule(group: str | Unknown, direction: Direction, values: dict, wher
     if isinstance(prefix_lists, Unknown):
         sources.append(PrefixListSource(prefix_lists))
     else:
-        sources.extend(PrefixListSource(_str_or_unknown(p)) for p in prefix_lists)
+        sources.extend(_prefix_list_source(p, index) for p in prefix_lists)
     if "security_groups" in values:  # inline blocks: a list of group ids
         groups = as_list(values.get("security_groups"))
         if isinstance(groups, Unknown):
@@ -444,7 +474,7 @@ def _vpc_rule_resource(resource: TfResource, index: ResourceIndex) -> Iterator[S
         if values.get("referenced_security_group_id") is not None:
             sources.append(GroupSource(group_key(values["referenced_security_group_id"], index)))
         if values.get("prefix_list_id") is not None:
-            sources.append(PrefixListSource(_str_or_unknown(values["prefix_list_id"])))
+            sources.append(_prefix_list_source(values["prefix_list_id"], index))
         rule = SgRule(group, direction, protocol, ports, tuple(sources), resource.where, resource.deployment)
         identity = (rule.group, rule.protocol, rule.ports, rule.sources)
         if identity not in seen:
