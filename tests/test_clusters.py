@@ -431,3 +431,11 @@ def test_describe_lists_the_clusters(tmp_path: Path) -> None:
     assert [(c["vpcs"], c["nodes"]) for c in data["clusters"]] == [
         (["aws_vpc.a"], ["aws_instance.workers_a"]), (["aws_vpc.b"], ["aws_instance.workers_b"])]
     assert {n["resource"]: n["clusters"] for n in data["node_groups"]}["aws_instance.workers_b"] == [data["clusters"][1]["name"]]
+
+
+def test_a_stack_without_kubernetes_beside_a_cluster_gives_nothing(tmp_path: Path) -> None:
+    root = _write(tmp_path, {"web/main.tf": WEB, "cluster/main.tf": _cluster_root("k", "10.1"),
+                             "cluster/pool.yaml": NEVER_POOL.format(name="k")})
+    report = _scan(root)
+    assert {Path(f.where.file).parent.name for f in report.findings} == {"cluster"}
+    assert not any("No Kubernetes node" in n.message for n in report.notices)
