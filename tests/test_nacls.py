@@ -191,3 +191,10 @@ def test_a_fix_numbers_its_entry_before_the_deny(number: int) -> None:
     facts = Facts(model)
     found = facts.nacl_gap(flow("bgp"), NODES, NODES)
     assert isinstance(found, Gap) and facts.nacl_free_number(found) == number
+
+
+def test_a_deployment_without_network_acls_crosses_none() -> None:
+    unplaced = NodeGroup("nodes", NodeKind.AUTOSCALING_GROUP, HERE, (), Unknown("var.subnets"), False, HERE,
+                         multiple=True)
+    assert Facts(Model()).nacl_gap(flow("bgp"), unplaced, unplaced).passed  # AWS's default ACL allows all
+    assert not Facts(Model(network_acls=(ACL,))).nacl_gap(flow("bgp"), unplaced, unplaced).passed
