@@ -357,6 +357,13 @@ def present(rows: list[Row | None]) -> list[Row]:
 # ------------------------------------------------------------------------------------------ cases
 
 
+def repository(directory: Path) -> Path:
+    """Each case's inputs are a repository of their own (a `.git` directory is all it takes): calico-lint's
+    root, and the repository a scan of named files surveys, is the case's, not the whole work directory."""
+    (directory / ".git").mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 def case_startup(settings: Settings) -> list[Row]:
     env = dict(os.environ, XDG_CACHE_HOME=str(fresh_dir(settings.work, "startup")))
     calico = run_row(Row("startup", "calico-lint --version", "calico-lint", [*settings.calico, "--version"]),
@@ -368,7 +375,7 @@ def case_startup(settings: Settings) -> list[Row]:
 
 
 def case_hcl(size: int, settings: Settings, seed: int) -> list[Row]:
-    made = generate.write_terraform(settings.work / f"hcl-{size}", size, seed)
+    made = generate.write_terraform(repository(settings.work / f"hcl-{size}"), size, seed)
     case = f"hcl {made.resources}"
     print(f"{case}: {made.files} files, {made.clusters} VPCs in {made.path}", file=sys.stderr)
     directory = str(made.path)
@@ -381,7 +388,7 @@ def case_hcl(size: int, settings: Settings, seed: int) -> list[Row]:
 
 
 def case_plan(size: int, settings: Settings, seed: int) -> list[Row]:
-    made = generate.write_plan(settings.work / f"plan-{size}" / "plan.json", size, seed)
+    made = generate.write_plan(repository(settings.work / f"plan-{size}") / "plan.json", size, seed)
     case = f"plan {made.resources}"
     print(f"{case}: {made.path.stat().st_size / 2**20:.1f} MiB in {made.path}", file=sys.stderr)
     plan = str(made.path)
@@ -394,7 +401,7 @@ def case_plan(size: int, settings: Settings, seed: int) -> list[Row]:
 
 
 def case_cfn(size: int, settings: Settings, seed: int) -> list[Row]:
-    made = generate.write_cloudformation(settings.work / f"cfn-{size}.yaml", size, seed)
+    made = generate.write_cloudformation(repository(settings.work / f"cfn-{size}") / "template.yaml", size, seed)
     case = f"cfn {made.resources}"
     template = str(made.path)
     if settings.profile is not None:
@@ -408,7 +415,7 @@ def case_cfn(size: int, settings: Settings, seed: int) -> list[Row]:
 
 def case_hook(size: int, settings: Settings, seed: int) -> list[Row]:
     """The pre-commit hook after a commit that edits one file: the cache holds the whole module as it was."""
-    made = generate.write_terraform(settings.work / f"hook-{size}", size, seed)
+    made = generate.write_terraform(repository(settings.work / f"hook-{size}"), size, seed)
     case = f"hook {made.resources}"
     before: Path | None = None
     if settings.cache is not None:

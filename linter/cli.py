@@ -197,6 +197,10 @@ def _progress(quiet: bool) -> ProgressLine | None:
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule has instead of the findings.")
 @click.option("--fix", is_flag=True, help="Apply the mechanical fixes to the files, then report what is left.")
 @click.option("--diff", is_flag=True, help="Print the mechanical fixes as a unified diff; change nothing.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Directory of the content cache (default: cache_dir in the configuration, else "
+                   "$XDG_CACHE_HOME/calico-lint, else ~/.cache/calico-lint).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the content cache.")
 def scan(**values: Any) -> None:
     """Lint PATHS (default: the current directory)."""
     from linter.engine.suppress import read_baseline, write_baseline as render_baseline
@@ -238,9 +242,27 @@ def scan(**values: Any) -> None:
 def _request(options: ScanOptions, config: Config, root: str, baseline: frozenset[str] = frozenset()) -> ScanRequest:
     from linter.scan import ScanRequest
 
+    from linter.pool import available_cores
+
     inputs = options.inputs
     trusted = (*inputs.calico_paths, *inputs.var_files, *inputs.cfn_param_files, *filter(None, [inputs.tf_root]))
-    return ScanRequest(inputs.paths, config, root, _dt.date.today(), baseline, trusted=trusted)
+    cache_dir = None if options.no_cache else cache_directory(options.cache_dir, config.cache_dir, os.environ,
+                                                                  Path.home(), Path.cwd())
+    return ScanRequest(inputs.paths, config, root, _dt.date.today(), baseline, trusted=trusted,
+                       cache_dir=cache_dir, workers=available_cores())
+
+
+def cache_directory(option: str | None, configured: str | None, environ: Mapping[str, str], home: Path,
+                    cwd: Path) -> str:
+    """--cache-dir, else the configuration's cache_dir, else $XDG_CACHE_HOME/calico-lint (an absolute
+    XDG_CACHE_HOME only, as the XDG spec says), else ~/.cache/calico-lint."""
+    if option:
+        return os.path.normpath(cwd / option)
+    if configured:
+        return configured
+    xdg = environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else home / ".cache"
+    return os.path.normpath(base / "calico-lint")
 
 
 def _run(request: ScanRequest, rules: Sequence[Rule], quiet: bool) -> Report:

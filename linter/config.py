@@ -50,6 +50,7 @@ class Config:
     cfn_parameter_files: tuple[str, ...] = ()
     tf_root: str | None = None  # --tf-root: the .tf files of scanned plan JSON
     clusters: tuple[ClusterSpec, ...] = ()  # what proximity cannot decide (DESIGN §6)
+    cache_dir: str | None = None  # the content cache's directory (absolute); None: the CLI's default
     source: str | None = None  # the file it came from
 
     def selected_rules(self, all_ids: list[str]) -> frozenset[str]:
@@ -218,6 +219,7 @@ def config_from_mapping(data: Mapping[str, Any], base: Path, source: str | None 
         cfn_parameter_files=paths(cfn.get("parameter_files")),
         clusters=tuple(ClusterSpec(c["name"], paths(c["deployments"]), paths(c.get("calico")))
                        for c in data.get("clusters", ())),
+        cache_dir=str((base / data["cache_dir"]).absolute()) if "cache_dir" in data else None,
         source=source,
     )
 

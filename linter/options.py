@@ -68,6 +68,8 @@ class ScanOptions:
     statistics: bool = False
     fix: bool = False  # apply the mechanical fixes, then report what is left
     diff: bool = False  # print the fixes as a diff, change nothing
+    cache_dir: str | None = None  # --cache-dir
+    no_cache: bool = False  # --no-cache
 
     @classmethod
     def from_click(cls, values: Mapping[str, Any]) -> ScanOptions:

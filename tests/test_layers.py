@@ -10,13 +10,16 @@ PACKAGE = Path(__file__).resolve().parent.parent / "linter"
 
 FAMILIES = ("linter.terraform", "linter.cloudformation", "linter.calico")
 SHARED = ("linter.model", "linter.cidrs", "linter.limits", "linter.confine", "linter.safe_yaml", "linter.aws",
-          "linter.suppression_comments")  # what every parser may use
+          "linter.suppression_comments", "linter.cache", "linter.codec", "linter.pool")  # what every parser may use
 
 # module (or package prefix) -> the modules and packages of ours it may import (itself always)
 ALLOWED = {
     "linter.model": (),
     "linter.cidrs": (),
     "linter.limits": (),
+    "linter.cache": (),
+    "linter.codec": (),
+    "linter.pool": (),
     "linter.safe_yaml": ("linter.limits",),
     "linter.confine": ("linter.model", "linter.limits"),
     "linter.aws": ("linter.model",),

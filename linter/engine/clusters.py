@@ -88,8 +88,11 @@ def _calico_elements(model: Model) -> Iterator[tuple[str, Any]]:
     for name in model.__dataclass_fields__:
         if name in RUN_FIELDS or name in _TOPOLOGY_SPECIAL:
             continue
-        for element in getattr(model, name):
-            if name in CALICO_FIELDS or not hasattr(element, "deployment"):
+        values = getattr(model, name)
+        # a field holds one kind of element: its first says whether it has a deployment (once per field,
+        # not per element: this runs once per cluster)
+        if values and (name in CALICO_FIELDS or not hasattr(values[0], "deployment")):
+            for element in values:
                 yield name, element
 
 

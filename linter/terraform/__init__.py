@@ -4,7 +4,8 @@ Both front ends produce `TfResource`s (`values`) that one mapping (`to_model`) t
 HCL and plans give the same model for the same configuration. `embedded` reads the Calico manifests,
 Helm values and CloudFormation templates that Terraform resources carry.
 
-    hcl.py, json_syntax.py   text -> syntax tree (with lines)
+    hcl.py, json_syntax.py   text -> syntax tree (with lines); grammar.py: the parser's tables
+    parsing.py               files -> syntax, once per content (content cache, process pool)
     modules.py, evaluate.py  modules, variables, count/for_each, expressions -> TfResource
     plan.py                  plan JSON (+ its .tf files) -> TfResource
     to_model.py, embedded.py TfResource -> Model
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from linter.cache import ContentCache
 from linter.confine import Confinement
 from linter.model import Model
 
@@ -24,6 +26,8 @@ class TerraformInputs:
     variables: tuple[tuple[str, str], ...] = ()
     # what may be read (files, modules, `file()`); None: the module directories and their repository root
     confinement: Confinement | None = None
+    cache: ContentCache | None = None  # the files' syntax between runs (None: parsed every run)
+    workers: int = 1  # processes that may parse the files (1: this one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +45,8 @@ def load_modules(module_dirs: Sequence[str], inputs: TerraformInputs = Terraform
     from linter.terraform.to_model import resources_to_model
     from linter.model import merge_models
 
-    loaded = load_terraform(list(module_dirs), TfOptions(inputs.var_files, inputs.variables, inputs.confinement))
+    loaded = load_terraform(list(module_dirs), TfOptions(inputs.var_files, inputs.variables, inputs.confinement,
+                                                         inputs.cache, inputs.workers))
     suppressions = tuple(s for path, text in loaded.sources for s in scan_comment_suppressions(text, path))
     model = merge_models([
         resources_to_model(loaded.resources),

@@ -13,12 +13,14 @@ python-hcl2's own DictTransformer flattens expressions into strings, so we read 
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from linter.model import ParseProblem, Where
+
+if TYPE_CHECKING:
+    from linter.cache import ContentCache
 
 # ------------------------------------------------------------------------------------------ AST
 
@@ -223,15 +225,24 @@ def parse_template(text: str, line: int = 1) -> Template:
 # ------------------------------------------------------------------------------------------ parsing
 
 
-@functools.lru_cache(maxsize=1)
-def _lark() -> Any:
-    # python-hcl2's grammar; our own options: keep_all_tokens gives every node its closing
-    # token, and no propagate_positions (it costs 2.5x the parse time; tokens carry positions).
-    from lark import Lark
-    import hcl2.parser
+_PARSER: dict[str, Any] = {}  # the process's one Lark parser, made on first use (never at import)
 
-    return Lark.open("hcl2.lark", parser="lalr", rel_to=hcl2.parser.__file__, keep_all_tokens=True,
-                     cache=True)
+
+def prepare_parser(cache: ContentCache | None = None) -> str:
+    """Make the parser now, its tables from the package, `cache` or a build (linter.terraform.grammar);
+    where they came from. A later call changes nothing: parsing without one makes it without a cache."""
+    if "parser" not in _PARSER:
+        from linter.terraform.grammar import make_parser
+
+        made = make_parser(cache)
+        _PARSER["parser"], _PARSER["source"] = made.parser, made.source
+    return str(_PARSER["source"])
+
+
+def _lark() -> Any:
+    if "parser" not in _PARSER:
+        prepare_parser(None)
+    return _PARSER["parser"]
 
 
 def _parse_body(text: str) -> Body:
@@ -511,9 +522,22 @@ def _last_token(node: Any) -> Any:
 
 def _end_line(tree: Any) -> int:
     """The line of a definition's last character that is not a new line or a comment."""
-    tokens = [t for t in tree.scan_values(lambda v: hasattr(v, "type")) if t.type not in _SKIP]
-    last = tokens[-1]
+    last = _last_meaningful_token(tree)
+    assert last is not None  # a definition has its name at least
     return last.line + str(last).rstrip("\n").count("\n")  # a heredoc token ends with its new line
+
+
+def _last_meaningful_token(tree: Any) -> Any:
+    """The last token that is not a new line or a comment, found from the end (a scan of the whole
+    definition, at every level of nesting, made parsing quadratic in the depth)."""
+    for child in reversed(tree.children):
+        if hasattr(child, "data"):
+            found = _last_meaningful_token(child)
+            if found is not None:
+                return found
+        elif child.type not in _SKIP:
+            return child
+    return None
 
 
 class _Builder:

@@ -12,13 +12,14 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from linter.cache import ContentCache
 from linter.confine import OUTSIDE, Confinement, Refused
 from linter.model import ParseProblem, Unknown, Where
 from linter.terraform import hcl
 from linter.limits import MAX_INSTANCES, MAX_TOTAL_INSTANCES, over
 from linter.terraform.evaluate import (STEPS_SPENT, TOO_BIG, Budget, EvalError, Lazy, Scope, evaluate, finalize, has_unknown,
                                        to_bool, to_number, to_string, value_size)
-from linter.terraform.json_syntax import parse_tf_json
+from linter.terraform.parsing import FileParser
 from linter.terraform.values import (ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, META_KEYS, Ref, TfInstance, TfResource,
                                      UnknownAttribute)
 
@@ -29,6 +30,8 @@ class TfOptions:
     variables: tuple[tuple[str, str], ...] = ()  # --var NAME=VALUE
     # what may be read; None: the module directories given (and their repository root)
     confinement: Confinement | None = None
+    cache: ContentCache | None = None  # where the files' syntax is kept between runs (None: nowhere)
+    workers: int = 1  # processes that may parse the module directories' files (1: this one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,9 @@ def load_terraform(module_dirs: Sequence[str], options: TfOptions = TfOptions())
     """Evaluate every root module among `module_dirs` (directories called as local modules by
     another directory of the set are evaluated inside their caller)."""
     dirs = list(dict.fromkeys(_norm(d) for d in module_dirs))
-    loader = _Loader(options.confinement or Confinement.around([*dirs, *options.var_files]))
+    loader = _Loader(options.confinement or Confinement.around([*dirs, *options.var_files]),
+                     FileParser(options.cache, options.workers))
+    loader.read_ahead(dirs)
     overrides = loader.option_values(options)
     resources: list[TfResource] = []
     roots = _roots(loader, dirs)
@@ -135,8 +140,10 @@ class _Config:
 class _Loader:
     """Parses each file once and collects sources, problems and notes for one load."""
 
-    def __init__(self, confinement: Confinement) -> None:
+    def __init__(self, confinement: Confinement, parser: FileParser | None = None) -> None:
         self.confinement = confinement
+        self.parser = parser or FileParser(workers=1)
+        self._read_ahead: dict[str, str] = {}  # texts read by `read_ahead`, not yet taken by `read_text`
         self.budget = Budget()
         self.instances_left = MAX_TOTAL_INSTANCES
         self.files_read: dict[str, str] = {}  # what file() and templatefile() gave, by path
@@ -147,6 +154,9 @@ class _Loader:
         self._module_maps: dict[str, dict[str, str]] = {}
 
     def read_text(self, path: str) -> str | None:
+        ahead = self._read_ahead.pop(path, None)
+        if ahead is not None:
+            return ahead
         text = self.confinement.read_text(path)
         if isinstance(text, Refused):
             self.problems.append(ParseProblem(Where(path, text.line, 1, ""), f"cannot read file: {text.reason}"))
@@ -158,26 +168,36 @@ class _Loader:
         if text is None:
             return None
         self.sources[path] = text
-        if path.endswith(".tf.json"):
-            body, problems = parse_tf_json(text, path)
-        else:
-            body, problems = hcl.parse_hcl(text, path)
-        self.problems.extend(problems)
-        return body
+        syntax = self.parser.parse(path, text)
+        self.problems.extend(syntax.problems)
+        return syntax.body
+
+    def read_ahead(self, directories: Sequence[str]) -> None:
+        """Read and parse the configuration files of `directories` now, all at once (on every core when
+        there are many); `config` then finds them parsed. A file that cannot be read is left to `config`."""
+        files: list[tuple[str, str]] = []
+        for directory in directories:
+            for path in self._config_files(directory):
+                text = self.confinement.read_text(path)
+                if isinstance(text, str):
+                    self._read_ahead[path] = text
+                    files.append((path, text))
+        self.parser.parse_all(files)
+
+    def _config_files(self, directory: str) -> list[str]:
+        try:
+            names = sorted(os.listdir(directory)) if self.confinement.directory(directory) is None else []
+        except OSError:
+            names = []
+        return [f"{directory}/{name}" for name in names
+                if name.endswith((".tf", ".tf.json")) and not os.path.isdir(f"{directory}/{name}")]
 
     def config(self, directory: str) -> _Config:
         cached = self._configs.get(directory)
         if cached is not None:
             return cached
         config = _Config(directory, {}, {}, {}, {}, {})
-        try:
-            names = sorted(os.listdir(directory)) if self.confinement.directory(directory) is None else []
-        except OSError:
-            names = []
-        for name in names:
-            path = f"{directory}/{name}"
-            if not name.endswith((".tf", ".tf.json")) or os.path.isdir(path):
-                continue
+        for path in self._config_files(directory):
             body = self.read(path)
             if body is not None:
                 _add_file(config, body, path)

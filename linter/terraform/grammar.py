@@ -1,0 +1,118 @@
+"""python-hcl2's grammar as a ready Lark parser: building its LALR tables takes about a second, so they are
+kept as plain data (JSON, through linter.codec: no pickle, unlike Lark's own cache, which lives in $TMPDIR).
+
+Where the tables come from, first that fits: the copy shipped in the package (hcl2_parser.json.gz, when it was
+built from the installed lark and grammar), the cache directory the CLI passes (`<cache>/grammar/<key>`), else
+a fresh build (written to the cache directory when there is one). Each copy is keyed by the lark version, the
+grammar's sha256 and our options; a copy that does not load is rebuilt.
+
+    python -m linter.terraform.grammar    # rewrite the shipped copy (after upgrading lark or python-hcl2)
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from linter.codec import CodecError, decoder, encode
+
+if TYPE_CHECKING:
+    from linter.cache import ContentCache
+
+SHIPPED = "hcl2_parser.json.gz"
+# ours, not python-hcl2's: keep_all_tokens gives every node its closing token; no propagate_positions (it
+# costs 2.5x the parse time; tokens carry positions)
+OPTIONS: dict[str, Any] = {"parser": "lalr", "keep_all_tokens": True}
+_decode_plain = decoder({})
+
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    parser: Any  # lark.Lark
+    source: str  # "shipped", "cache" or "built": where its tables came from
+
+
+def grammar_key() -> str:
+    """What the tables depend on: lark's version, the grammar's text, our options."""
+    import lark
+    import hcl2.parser
+
+    grammar = Path(hcl2.parser.__file__).with_name("hcl2.lark").read_bytes()
+    options = json.dumps(OPTIONS, sort_keys=True)
+    return hashlib.sha256(f"lark {lark.__version__}\0{options}\0".encode() + grammar).hexdigest()
+
+
+def make_parser(cache: ContentCache | None) -> _Made:
+    """The parser, from the first copy of its tables that fits (see the module's doc)."""
+    key = grammar_key()
+    shipped = _shipped_tables()
+    if shipped is not None and shipped[0] == key:
+        parser = _load(shipped[1])
+        if parser is not None:
+            return _Made(parser, "shipped")
+    if cache is not None:
+        payload = cache.get("grammar", key)
+        parser = _load(payload) if payload is not None else None
+        if parser is not None:
+            return _Made(parser, "cache")
+    parser = build()
+    if cache is not None:
+        cache.put("grammar", key, tables(parser))
+    return _Made(parser, "built")
+
+
+def build() -> Any:
+    from lark import Lark
+    import hcl2.parser
+
+    return Lark.open("hcl2.lark", rel_to=hcl2.parser.__file__, cache=False, **OPTIONS)
+
+
+def tables(parser: Any) -> str:
+    """A built parser's tables as JSON text."""
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
+    data, memo = parser.memo_serialize([TerminalDef, Rule])
+    return json.dumps(encode({"data": data, "memo": memo}), separators=(",", ":"))
+
+
+def _load(payload: str) -> Any:
+    """A parser from its tables, or None when they do not load (another lark's, damaged)."""
+    from lark import Lark
+    from lark.exceptions import LarkError
+
+    try:
+        data = _decode_plain(json.loads(payload))
+        return Lark.load(data)
+    except (CodecError, ValueError, KeyError, TypeError, AttributeError, IndexError, LarkError, RecursionError):
+        return None
+
+
+def _shipped_tables() -> tuple[str, str] | None:
+    try:
+        raw = resources.files("linter.terraform").joinpath(SHIPPED).read_bytes()
+        record = json.loads(gzip.decompress(raw))
+    except (OSError, ValueError, EOFError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("key"), str) \
+            or not isinstance(record.get("tables"), str):
+        return None
+    return record["key"], record["tables"]
+
+
+def write_shipped(path: Path | None = None) -> Path:
+    """Rebuild the shipped copy from the installed lark and python-hcl2 (gzip without a timestamp: the same
+    input gives the same bytes)."""
+    target = path or Path(__file__).with_name(SHIPPED)
+    record = json.dumps({"key": grammar_key(), "tables": tables(build())}, separators=(",", ":"))
+    target.write_bytes(gzip.compress(record.encode("utf-8"), compresslevel=9, mtime=0))
+    return target
+
+
+if __name__ == "__main__":
+    write_shipped()
