@@ -8,7 +8,8 @@ from linter.engine.flows import flow
 from linter.engine.selectors import UNDECLARED_LABELS, SelectorError, parse_selector
 from linter.engine.verdict import Verdict
 from linter.model import (
-    BgpConfig, BgpPeer, CalicoNetwork, EncapMode, FelixConfig, IpPool, Model, NodeGroup, NodeKind, Unknown, Where,
+    BgpConfig, BgpPeer, CalicoNetwork, EncapMode, FelixConfig, IpPool, Model, Networking, NodeGroup, NodeKind, Unknown,
+    Where,
 )
 
 HERE = Where("x.yaml")
@@ -88,3 +89,11 @@ def test_calico_selectors(text: str, labels: dict, expected: bool | None) -> Non
 def test_bad_selectors_are_refused(text: str) -> None:
     with pytest.raises(SelectorError):
         parse_selector(text)
+
+
+def test_policy_only_calico_needs_typha_and_wireguard_but_no_routing_flows() -> None:
+    policy_only = (CalicoNetwork("Installation/default", HERE, networking=Networking.POLICY_ONLY, bgp=False,
+                                 typha=True),)
+    model = Model(calico=policy_only)
+    assert verdict(model, "typha", A, B) is Verdict.PASS
+    assert verdict(model, "ipip", A, B) is Verdict.FAIL and verdict(model, "bgp", A, B) is Verdict.FAIL

@@ -379,10 +379,16 @@ class Facts:
             "typha": self.typha, "wireguard": lambda: self.wireguard(4), "wireguard-v6": lambda: self.wireguard(6),
             "bgp-v6": lambda: all_of([self.bgp(), self.ipv6_pools()]), "vxlan-v6": lambda: self.uses("vxlan", 6),
         }
-        return needs[entry.need]()
+        in_use = needs[entry.need]()
+        return all_of([self.calico_networking(), in_use]) if entry.routing else in_use
 
     def flow_needed(self, entry: CalicoFlow, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
         """Whether Calico sends this flow from `sender` to `receiver` (Typha: every node may host it)."""
+        if entry.routing:
+            return all_of([self.calico_networking(), self._pair_flow(entry, receiver, sender)])
+        return self._pair_flow(entry, receiver, sender)
+
+    def _pair_flow(self, entry: CalicoFlow, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
         if entry.need in ("ipip", "vxlan"):
             return self.pair_needs(entry.need, receiver, sender)
         if entry.need == "vxlan-v6":

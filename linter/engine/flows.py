@@ -26,6 +26,8 @@ class CalicoFlow:
     between: str  # who talks to whom, in words
     when: str  # when Calico needs it, in words
     need: str  # the fact that decides when it applies (engine.facts.Facts.flow_needed)
+    # pods routed by Calico (not policy-only Calico on the AWS VPC CNI); Typha and WireGuard run either way
+    routing: bool = True
 
     @property
     def protocol_words(self) -> str:
@@ -60,11 +62,12 @@ FLOWS: tuple[CalicoFlow, ...] = (
     CalicoFlow("vxlan", "VXLAN", UDP, 4789, 4, True, "every node with every other node",
                "while an IPv4 pool uses vxlanMode Always (CrossSubnet: between nodes of different subnets)", "vxlan"),
     CalicoFlow("typha", "Typha", TCP, 5473, 4, False, "every node (Felix) to the nodes that run Typha",
-               "while Typha runs (operator installs always; manifests when typha_service_name is not none)", "typha"),
+               "while Typha runs (operator installs always; manifests when typha_service_name is not none)", "typha",
+               routing=False),
     CalicoFlow("wireguard", "WireGuard", UDP, 51820, 4, True, "every node with every other node",
-               "while Felix enables WireGuard for IPv4 (wireguardEnabled)", "wireguard"),
+               "while Felix enables WireGuard for IPv4 (wireguardEnabled)", "wireguard", routing=False),
     CalicoFlow("wireguard-v6", "WireGuard", UDP, 51821, 6, True, "every node with every other node, over IPv6",
-               "while Felix enables WireGuard for IPv6 (wireguardEnabledV6)", "wireguard-v6"),
+               "while Felix enables WireGuard for IPv6 (wireguardEnabledV6)", "wireguard-v6", routing=False),
     CalicoFlow("bgp-v6", "BGP", TCP, 179, 6, True, "every node with every BGP peer, over the nodes' IPv6 addresses",
                "while BGP is on and an IPv6 pool is in effect", "bgp-v6"),
     CalicoFlow("vxlan-v6", "VXLAN", UDP, 4789, 6, True, "every node with every other node, over IPv6",
