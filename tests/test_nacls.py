@@ -198,3 +198,40 @@ def test_a_deployment_without_network_acls_crosses_none() -> None:
                          multiple=True)
     assert Facts(Model()).nacl_gap(flow("bgp"), unplaced, unplaced).passed  # AWS's default ACL allows all
     assert not Facts(Model(network_acls=(ACL,))).nacl_gap(flow("bgp"), unplaced, unplaced).passed
+
+
+TWO_GROUPS = """
+resource "aws_vpc" "main" { cidr_block = "10.0.0.0/16" }
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+resource "aws_subnet" "b" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.2.0/24"
+}
+resource "aws_network_acl" "nodes" {
+  vpc_id     = aws_vpc.main.id
+  subnet_ids = [aws_subnet.a.id, aws_subnet.b.id]
+}
+resource "aws_instance" "k8s_a" { subnet_id = aws_subnet.a.id }
+resource "aws_instance" "k8s_b" { subnet_id = aws_subnet.b.id }
+"""
+
+
+def test_one_finding_per_acl_naming_every_pair_with_one_fix(tmp_path: Path) -> None:
+    import datetime
+
+    from linter.config import Config
+    from linter.engine import load_rules
+    from linter.scan import ScanRequest, scan
+
+    (tmp_path / "main.tf").write_text(TWO_GROUPS)
+    rules = [r for r in load_rules() if r.id == "CAL016"]
+    report, _ = scan(ScanRequest((tmp_path.as_posix(),), Config(), tmp_path.as_posix(), datetime.date(2026, 12, 1)),
+                     rules)
+    bgp = [f for f in report.findings if "BGP" in f.message]
+    assert len(bgp) == 1, [f.message for f in report.findings]
+    (finding,) = bgp
+    assert "aws_instance.k8s_a and aws_instance.k8s_b" in finding.message
+    assert finding.fix is not None and finding.fix.replacement.count("aws_network_acl_rule") == 8  # 2 ways x 2 legs x 2

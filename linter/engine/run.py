@@ -105,6 +105,9 @@ def _run_check(rule: Rule, index: int, check: Check, facts: Facts) -> Iterator[F
     if check.report_at is ReportAt.RECEIVER and check.subject is SubjectKind.NODE_PAIR:
         yield from _per_receiver(rule, index, check, results, facts)
         return
+    if (check.report_at is ReportAt.EVIDENCE and _names_nacls(check)) or check.subject is SubjectKind.BGP_PEER:
+        yield from _per_place(rule, index, check, results, facts)
+        return
     for subject, outcome in results:
         yield _finding(rule, index, check, subject, outcome, facts)
 
@@ -164,6 +167,47 @@ def _per_receiver(rule: Rule, index: int, check: Check, results: list[tuple[Subj
             _combined_fix([_ingress_fix(check.fix_flow, p, facts) for p, _ in items])
         yield replace(finding, message=message, related=tuple(dict.fromkeys(related)), anchors=anchors, fix=fix,
                       identity=f"{rule.id}|{index}|{target}|{verdict.value}")
+
+
+def _per_place(rule: Rule, index: int, check: Check, results: list[tuple[Subject, Outcome]],
+               facts: Facts) -> Iterator[Finding]:
+    """One finding per place it is reported at (the ACL that drops a flow, the group a BGP peer cannot reach)
+    naming every sender; its fix adds what each of them needs."""
+    grouped: dict[tuple[str, int, str, Verdict], list[tuple[Subject, Outcome, Finding]]] = {}
+    for subject, outcome in results:
+        finding = _finding(rule, index, check, subject, outcome, facts)
+        key = (finding.where.file, finding.where.line, finding.where.address, outcome.verdict)
+        grouped.setdefault(key, []).append((subject, outcome, finding))
+    for (_, _, address, verdict), items in grouped.items():
+        if len(items) == 1:
+            yield items[0][2]
+            continue
+        subjects = [s for s, _, _ in items]
+        first_subject, first_outcome, first = items[0]
+        fields = _Fields(check.fields)
+        _locate(check, first_subject, first_outcome, facts, fields)
+        if isinstance(first_subject, PeerLink):
+            links = [s for s in subjects if isinstance(s, PeerLink)]
+            fields.update(node=_some(list(dict.fromkeys(s.node.display for s in links))),
+                          address=_some(list(dict.fromkeys(s.address for s in links))),
+                          peer=_some(list(dict.fromkeys(s.peer.key for s in links))),
+                          port=_some(list(dict.fromkeys(str(s.port) for s in links))))
+            fixes = [_peer_fix(s, facts) for s in links] if _ingress_check(check) else []
+            fix = _combined_fix(list(fixes)) if fixes and verdict is not Verdict.UNKNOWN else None
+        else:
+            pairs = [s for s in subjects if isinstance(s, NodePair)]
+            fields.update(sender=_some(list(dict.fromkeys(_sender_label(p) for p in pairs))),
+                          receiver=_some(list(dict.fromkeys(p.receiver.display for p in pairs))))
+            fix = _nacl_fix(check.flow, pairs, facts) if check.flow is not None and verdict is not Verdict.UNKNOWN \
+                else None
+        message = rule.doc.message.format_map(fields)
+        if verdict is Verdict.UNKNOWN:
+            fields.update(reason=one_line(first_outcome.reason), message=message)
+            message = rule.unverified_message.format_map(fields)
+        related = tuple(dict.fromkeys(r for _, _, f in items for r in f.related))
+        anchors = tuple(dict.fromkeys(a for _, _, f in items for a in f.anchors))
+        yield replace(first, message=message, related=related, anchors=anchors, fix=fix,
+                      identity=f"{rule.id}|{index}|{address}|{verdict.value}")
 
 
 def _sender_label(pair: NodePair) -> str:
@@ -258,7 +302,7 @@ def _finding(rule: Rule, index: int, check: Check, subject: Subject, outcome: Ou
     elif isinstance(subject, PeerLink) and _ingress_check(check):
         fix = _peer_fix(subject, facts)
     elif isinstance(subject, NodePair) and check.flow is not None and _names_nacls(check):
-        fix = _nacl_fix(check.flow, subject, facts)
+        fix = _nacl_fix(check.flow, [subject], facts)
     return Finding(rule.id, level, message, where, tuple(related), tuple(anchors),
                    f"{rule.id}|{index}|{identity}", fix, unverified=unverified)
 
@@ -309,9 +353,12 @@ def _names_nacls(check: Check) -> bool:
     return any(atom.name == "nacls-admit" for atom in atoms_of(check.require))
 
 
-def _nacl_fix(wanted: CalicoFlow, pair: NodePair, facts: Facts) -> Fix | None:
+def _nacl_fix(wanted: CalicoFlow, pairs: list[NodePair], facts: Facts) -> Fix | None:
     """The allow entries the ACL that drops the flow misses, each numbered before the entry that drops it."""
-    gaps = facts.nacl_gaps(wanted, pair.receiver, pair.sender)
+    found = [g for pair in pairs for g in facts.nacl_gaps(wanted, pair.receiver, pair.sender)]
+    keyed = {(g.crossing.acl.key, g.crossing.direction, g.crossing.protocol, g.crossing.ports, g.crossing.peer_cidr): g
+             for g in reversed(found)}
+    gaps = sorted(keyed.values(), key=lambda g: found.index(g))
     if not gaps:
         return None
     acl = gaps[0].crossing.acl  # a fix edits one place: the ACL the finding is reported at
