@@ -93,7 +93,7 @@ def test_string_with_interpolation_and_directive() -> None:
     assert isinstance(expr, hcl.Template)
     assert expr.parts[0] == "x-"
     assert isinstance(expr.parts[1], hcl.GetAttr)
-    assert any(isinstance(part, hcl.Directive) for part in expr.parts)
+    assert isinstance(expr.parts[-1], hcl.TemplateIf) and expr.parts[-1].then == ("y",)
 
 
 def test_traversals_splats_and_calls() -> None:
@@ -156,7 +156,8 @@ def test_indented_heredoc_is_dedented() -> None:
 def test_heredoc_directive_and_strip_markers() -> None:
     body = body_of("x = <<EOF\n%{ for a in b }${a}%{ endfor }\n  ${~ c ~}  \nEOF\n")
     parts = body.attribute("x").expr.parts
-    assert [type(part).__name__ for part in parts] == ["Directive", "Variable", "Directive", "Variable"]
+    assert [type(part).__name__ for part in parts] == ["TemplateFor", "Variable"]
+    assert [type(part).__name__ for part in parts[0].body] == ["Variable"]
 
 
 def test_empty_heredoc() -> None:

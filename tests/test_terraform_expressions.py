@@ -112,9 +112,31 @@ def test_heredoc_with_interpolation(tmp_path: Path) -> None:
     assert value == "name: demo\ncount: 3\n"
 
 
-def test_heredoc_with_directive_is_unknown(tmp_path: Path) -> None:
-    value = evaluate(tmp_path, "<<EOT\n%{ for x in var.list }${x}%{ endfor }\nEOT")
-    assert isinstance(value, Unknown)
+@pytest.mark.parametrize("expression, expected", [
+    ("<<EOT\n%{ for x in var.list }${x}%{ endfor }\nEOT", "abc\n"),
+    ("<<EOT\n%{ for i, x in var.list ~}\n${i}=${x}\n%{ endfor ~}\nEOT", "0=a\n1=b\n2=c\n"),
+    ("<<EOT\n%{ for k, v in var.map }${k}${v} %{ endfor }\nEOT", "x1 y2 \n"),
+    ('"%{ if local.n == 3 }three%{ else }other%{ endif }"', "three"),
+    ('"%{ if local.n > 3 }big%{ endif }-${local.name}"', "-demo"),
+    ('"%{ for i, s in var.list }${s}%{ if i < 2 },%{ endif }%{ endfor }"', "a,b,c"),
+    ('"%%{ if x }literal"', "%{ if x }literal"),
+])
+def test_template_directives_run_as_terraform_runs_them(tmp_path: Path, expression: str, expected: str) -> None:
+    assert evaluate(tmp_path, expression) == expected
+
+
+def test_a_directive_over_an_unknown_value_keeps_the_text_around_it(tmp_path: Path) -> None:
+    value = evaluate(tmp_path, '"a-%{ if var.unknown }x%{ endif }-b"')
+    assert isinstance(value, PartialTemplate)
+    assert value.parts == ("a-", Unknown("%{ if var.unknown }"), "-b")
+    assert isinstance(evaluate(tmp_path, "<<EOT\n%{ for x in var.unknown }${x}%{ endfor }\nEOT"), PartialTemplate)
+
+
+@pytest.mark.parametrize("expression", ['"%{ if true }a"', '"%{ endif }"', '"%{ for x in [1] }${x}%{ endif }"',
+                                        '"%{ wat }"'])
+def test_unbalanced_directives_are_rejected(tmp_path: Path, expression: str) -> None:
+    (tmp_path / "main.tf").write_text(f'resource "null_resource" "t" {{\n  v = {expression}\n}}\n')
+    assert load_terraform([str(tmp_path)]).problems
 
 
 @pytest.mark.parametrize("expression, expected", [
@@ -225,7 +247,7 @@ def test_file_and_templatefile(tmp_path: Path) -> None:
     assert evaluate(tmp_path, 'file("missing.sh")') == Unknown('file("missing.sh")')
     rendered = evaluate(tmp_path, 'templatefile("${path.module}/config.tpl", {cidr = "10.0.0.0/16", name = "a"})')
     assert rendered == "cidr: 10.0.0.0/16\nname: A\n"
-    assert isinstance(evaluate(tmp_path, 'templatefile("loop.tpl", {xs = [1]})'), Unknown)
+    assert evaluate(tmp_path, 'templatefile("loop.tpl", {xs = [1, 2]})') == "12\n"
     assert isinstance(evaluate(tmp_path, 'templatefile("config.tpl", {cidr = var.unknown, name = "a"})'), Unknown)
 
 
@@ -250,3 +272,50 @@ def test_an_unknown_attribute_remembers_whose_it_is(tmp_path: Path) -> None:
     value = evaluate(tmp_path, "aws_vpc.x.cidr_block", extra)
     assert isinstance(value, UnknownAttribute) and value.expr == "var.unknown"
     assert value.of == Ref("aws_vpc.x", "cidr_block")
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("log(16, 2)", 4), ("pow(2, 10)", 1024), ("signum(-3)", -1), ("signum(0)", 0),
+    ('parseint("FF", 16)', 255), ('parseint("-1010", 2)', -10), ('parseint("zZ", 62)', 35 * 62 + 61),
+    ('strcontains("k8s-workers", "work")', True),
+    ('templatestring("$${a}-$${b}", {a = "x", b = 1})', "x-1"),
+    ('matchkeys(["a", "b", "c"], ["x", "y", "z"], ["y", "z"])', ["b", "c"]),
+    ('setproduct(["a", "b"], [1, 2])', [["a", 1], ["a", 2], ["b", 1], ["b", 2]]),
+    ('setsubtract(["a", "b", "c"], ["b"])', ["a", "c"]),
+    ('csvdecode("name,cidr\\na,10.0.0.0/24\\n")', [{"name": "a", "cidr": "10.0.0.0/24"}]),
+    ('textdecodebase64(textencodebase64("hé", "UTF-16LE"), "UTF-16LE")', "hé"),
+    ('urlencode("a b&c/d")', "a+b%26c%2Fd"),
+    ('base64sha256("hello")', "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="),
+    ('substr(sha512("a"), 0, 8)', "1f40fc92"),
+    ('uuidv5("dns", "www.terraform.io")', "a5008fae-b28c-5ba5-96cd-82b4c53552d6"),
+    ('formatdate("DD MMM YYYY hh:mm ZZZ", "2018-01-02T23:12:01Z")', "02 Jan 2018 23:12 UTC"),
+    ('formatdate("EEE, DD MMM YYYY hh:mm:ss ZZZ", "2018-01-02T23:12:01-08:00")', "Tue, 02 Jan 2018 23:12:01 -0800"),
+    ('formatdate("HH:mmaa", "2018-01-02T23:12:01Z")', "11:12pm"),
+    ('timeadd("2017-11-22T00:00:00Z", "10m")', "2017-11-22T00:10:00Z"),
+    ('timeadd("2017-11-22T00:00:00Z", "-1h30m")', "2017-11-21T22:30:00Z"),
+    ('timecmp("2017-11-22T00:00:00Z", "2017-11-22T01:00:00+01:00")', 0),
+    ("list(1, 2)", [1, 2]), ('map("a", 1)', {"a": 1}),
+    ('one([for s in ["a", "b"] : s if s == "b"])', "b"),
+    ('alltrue([true, local.n == 3])', True), ('anytrue([])', False),
+    ('coalesce("", "x")', "x"), ('chunklist([1, 2, 3], 2)', [[1, 2], [3]]),
+    ('trim("?!hi!?", "!?")', "hi"), ('indent(2, "a\\nb")', "a\n  b"), ('chomp("x\\n\\n")', "x"),
+    ("sum([1, 2.5])", 3.5), ('strrev("abc")', "cba"), ('title("hello world")', "Hello World"),
+    ('try(var.map.nope, "fallback")', "fallback"), ('can(var.map.nope)', False),
+    ('cidrsubnets("10.0.0.0/16", 8, 8)', ["10.0.0.0/24", "10.0.1.0/24"]),
+    ('transpose({a = ["1", "2"], b = ["2"]})', {"1": ["a"], "2": ["a", "b"]}),
+])
+def test_pure_builtins(tmp_path: Path, expression: str, expected: Any) -> None:
+    assert evaluate(tmp_path, expression) == expected
+
+
+@pytest.mark.parametrize("expression", ['parseint("12", 63)', 'formatdate("YYYY", "yesterday")',
+                                        'timeadd("2017-11-22T00:00:00Z", "ten minutes")', 'csvdecode("a,b\\n1")',
+                                        'textencodebase64("x", "EBCDIC-9")', "log(-1, 2)"])
+def test_builtins_reject_what_terraform_rejects(tmp_path: Path, expression: str) -> None:
+    value = evaluate(tmp_path, expression)
+    assert type(value) is Unknown and value.expr == expression
+
+
+def test_impure_builtins_stay_unknown(tmp_path: Path) -> None:
+    for expression in ("timestamp()", "plantimestamp()", "uuid()", 'bcrypt("x")'):
+        assert evaluate(tmp_path, expression) == Unknown(expression)

@@ -550,3 +550,11 @@ def test_fuzz_tf_json_never_raises(value: Any) -> None:
     text = json.dumps(value)
     parse_tf_json(text, "/x/main.tf.json")
     parse_tf_json(text[: len(text) // 2], "/x/main.tf.json")
+
+
+def test_an_override_of_nothing_is_what_terraform_rejects(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_instance" "a" {\n  ami = "x"\n}\n')
+    (tmp_path / "main_override.tf").write_text('resource "aws_instance" "b" {\n  ami = "y"\n}\n')
+    load = load_terraform([str(tmp_path)])
+    assert [p.message for p in load.problems] == ["resource aws_instance b overrides nothing: Terraform rejects this"]
+    assert [r.address for r in load.resources] == ["aws_instance.a"]

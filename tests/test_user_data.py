@@ -53,3 +53,14 @@ def test_words_lose_their_quotes_and_keep_substitutions() -> None:
 @given(st.text(alphabet=st.sampled_from(list("ab #'\"\\$()`;&|<-\n\tcE")), max_size=200))
 def test_any_text_reads_without_error(script: str) -> None:
     assert isinstance(disables_src_dst_check(script), bool)
+
+
+def test_gzipped_user_data_is_read() -> None:
+    import base64
+    import gzip
+
+    from linter.terraform.to_model import decoded_user_data
+
+    script = "#!/bin/sh\naws ec2 modify-instance-attribute --no-source-dest-check\n"
+    encoded = base64.b64encode(gzip.compress(script.encode(), mtime=0)).decode()
+    assert decoded_user_data(encoded) == script

@@ -283,42 +283,77 @@ def _literal(expr: hcl.Literal, scope: Scope) -> Any:
 
 def _template(expr: hcl.Template, scope: Scope) -> Any:
     parts = expr.parts
-    if len(parts) == 1 and not isinstance(parts[0], (str, hcl.Directive)):
+    if len(parts) == 1 and not isinstance(parts[0], (str, hcl.TemplateIf, hcl.TemplateFor)):
         return _materialize(evaluate(parts[0], scope), expr.text)  # "${x}" is x itself
     out: list[Any] = []
-    unknown = directive = False
-    for part in parts:
-        if isinstance(part, str):
-            out.append(part)
-            continue
-        if isinstance(part, hcl.Directive):
-            directive = True
-            continue
-        value = _materialize(evaluate(part, scope), part.text)
-        if isinstance(value, EvalError):
-            return EvalError(expr.text)
-        if limit := _over_limit([value]):
-            return Unknown(f"{expr.text} ({limit})")
-        if has_unknown(value):
-            unknown = True
-            if isinstance(value, PartialTemplate):
-                out.extend(value.parts)
-            else:
-                out.append(value if isinstance(value, (Unknown, Ref)) else Unknown(part.text))
-            continue
-        text = to_string(value)
-        if text is None:
-            return EvalError(expr.text)
-        out.append(text)
-    if directive:
-        return Unknown(expr.text)
-    if sum(len(part) for part in out if isinstance(part, str)) > MAX_STRING_CHARS:
-        return Unknown(f"{expr.text} ({TOO_LONG})")  # before joining: "${a}${a}" doubling is stopped here
+    failed = _render(parts, scope, out, [0])
+    if failed is not None:
+        return EvalError(expr.text) if failed == "" else Unknown(f"{expr.text} ({failed})")
     if len(out) > MAX_VALUE_NODES:  # "${a}${a}" doubling of a partly unknown template doubles its parts
         return Unknown(f"{expr.text} ({TOO_BIG})")
-    if unknown:
+    if any(not isinstance(part, str) for part in out):
         return PartialTemplate(expr.text, _merge_strings(out))
     return bounded("".join(out), scope, expr.text)
+
+
+def _render(parts: tuple[Any, ...], scope: Scope, out: list[Any], size: list[int]) -> str | None:
+    """Template parts rendered onto `out` (text, and the Unknown/Ref of what stays unknown), `%{ if }` and
+    `%{ for }` as Terraform runs them; `size` counts the characters so far. Returns None, "" (Terraform
+    rejects the template) or the bound it hit."""
+    for part in parts:
+        before = len(out)
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, hcl.TemplateIf):
+            condition = _converted(evaluate(part.condition, scope), part.text, to_bool)
+            if isinstance(condition, EvalError):
+                return ""
+            if not isinstance(condition, bool):
+                out.append(Unknown(part.text))  # which branch is unknown: so is its text
+            elif (failed := _render(part.then if condition else part.otherwise, scope, out, size)) is not None:
+                return failed
+            continue
+        elif isinstance(part, hcl.TemplateFor):
+            failed = _render_for(part, scope, out, size)
+            if failed is not None:
+                return failed
+            continue
+        else:
+            value = _materialize(evaluate(part, scope), part.text)
+            if isinstance(value, EvalError):
+                return ""
+            if limit := _over_limit([value]):
+                return limit
+            if isinstance(value, PartialTemplate):
+                out.extend(value.parts)
+            elif has_unknown(value):
+                out.append(value if isinstance(value, (Unknown, Ref)) else Unknown(part.text))
+            elif (text := to_string(value)) is not None:
+                out.append(text)
+            else:
+                return ""
+        size[0] += sum(len(p) for p in out[before:] if isinstance(p, str))
+        if size[0] > MAX_STRING_CHARS:
+            return TOO_LONG  # before joining: "${a}${a}" doubling is stopped here
+    return None
+
+
+def _render_for(part: hcl.TemplateFor, scope: Scope, out: list[Any], size: list[int]) -> str | None:
+    collection = _materialize(evaluate(part.collection, scope), part.text)
+    if isinstance(collection, EvalError):
+        return ""
+    if isinstance(collection, (Unknown, Ref)):
+        out.append(Unknown(part.text))
+        return None
+    pairs = iteration_pairs(collection)
+    if pairs is None:
+        return ""
+    for key, value in pairs:
+        names = {part.value_var: value} if part.key_var is None else {part.key_var: key, part.value_var: value}
+        failed = _render(part.body, scope.with_bindings(names), out, size)
+        if failed is not None:
+            return failed
+    return None
 
 
 def _merge_strings(parts: list[Any]) -> tuple[Any, ...]:
@@ -1350,8 +1385,6 @@ def _f_fileexists(call: _Call, path: Any) -> Any:
 def _f_templatefile(call: _Call, path: Any, variables: Any = None) -> Any:
     text = _read_file(call, path)
     bindings = _as_map(variables) if variables is not None else {}
-    if "%{" in text.replace("%%{", ""):
-        raise _Undecided
     try:
         template = hcl.parse_template(text)
     except (hcl.HclError, RecursionError) as error:
@@ -1514,6 +1547,188 @@ def _f_transpose(call: _Call, mapping: Any) -> Any:
     return out
 
 
+def _f_log(call: _Call, number: Any, base: Any) -> Any:
+    return _norm_number(math.log(_as_number(number), _as_number(base)))
+
+
+def _f_pow(call: _Call, base: Any, exponent: Any) -> Any:
+    result = _as_number(base) ** _as_number(exponent)
+    if isinstance(result, complex) or abs(result) > 1e300:
+        raise _Bad
+    return _norm_number(result)
+
+
+def _f_signum(call: _Call, number: Any) -> Any:
+    value = _as_number(number)
+    return (value > 0) - (value < 0)
+
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _f_parseint(call: _Call, text: Any, base: Any) -> Any:
+    """Go's big.Int SetString: bases 2-62, a sign, no prefix; letters fold case up to base 36."""
+    radix, digits = _as_int(base), _as_str(text)
+    if not 2 <= radix <= 62:
+        raise _Bad
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits[1:] if digits[:1] in "+-" else digits
+    if not digits or len(digits) > 1000:
+        raise _Bad
+    value = 0
+    for char in digits:
+        digit = _DIGITS.find(char.lower() if radix <= 36 else char)
+        if not 0 <= digit < radix:
+            raise _Bad
+        value = value * radix + digit
+    return sign * value
+
+
+def _f_strcontains(call: _Call, text: Any, part: Any) -> Any:
+    return _as_str(part) in _as_str(text)
+
+
+def _f_templatestring(call: _Call, template: Any, variables: Any) -> Any:
+    try:
+        parsed = hcl.parse_template(_as_str(template))
+    except (hcl.HclError, RecursionError) as error:
+        raise _Bad from error
+    return _template(parsed, call.scope.isolated(_as_map(variables)))
+
+
+def _f_matchkeys(call: _Call, values: Any, keys: Any, searchset: Any) -> Any:
+    values, keys, wanted = _as_list(values), _as_list(keys), _as_list(searchset)
+    if len(values) != len(keys):
+        raise _Bad
+    out = []
+    for value, key in zip(values, keys):
+        found = [equal(key, w) for w in wanted]
+        if any(f is None for f in found) and not any(f is True for f in found):
+            raise _Undecided
+        if any(f is True for f in found):
+            out.append(value)
+    return out
+
+
+def _f_setproduct(call: _Call, *sets: Any) -> Any:
+    lists = [_as_list(item) for item in sets]
+    if len(lists) < 2:
+        raise _Bad
+    product: list[list[Any]] = [[]]
+    for items in lists:
+        product = [row + [item] for row in product for item in items]
+        if len(product) > MAX_VALUE_NODES:
+            raise _Undecided
+    return product
+
+
+def _f_setsubtract(call: _Call, first: Any, second: Any) -> Any:
+    removed = _as_list(second)
+    kept = []
+    for item in _f_toset(call, _as_list(first)):
+        found = [equal(item, other) for other in removed]
+        if any(f is None for f in found) and not any(f is True for f in found):
+            raise _Undecided
+        if not any(f is True for f in found):
+            kept.append(item)
+    return kept
+
+
+def _f_base64gzip(call: _Call, text: Any) -> Any:
+    import gzip
+
+    return base64.b64encode(gzip.compress(_as_str(text).encode("utf-8"), mtime=0)).decode("ascii")
+
+
+def _f_csvdecode(call: _Call, text: Any) -> Any:
+    import csv
+    import io
+
+    try:
+        rows = list(csv.reader(io.StringIO(_as_str(text)), strict=True))
+    except csv.Error as error:
+        raise _Bad from error
+    if not rows:
+        return []
+    header, records = rows[0], rows[1:]
+    if any(len(record) != len(header) for record in records):
+        raise _Bad
+    return [dict(zip(header, record)) for record in records]
+
+
+_TEXT_ENCODINGS = {"utf-8": "utf-8", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be", "utf-16": "utf-16",
+                   "windows-1252": "cp1252", "iso-8859-1": "latin-1", "us-ascii": "ascii", "shift_jis": "shift_jis"}
+
+
+def _codec(name: Any) -> str:
+    codec = _TEXT_ENCODINGS.get(_as_str(name).lower())
+    if codec is None:
+        raise _Bad
+    return codec
+
+
+def _f_textencodebase64(call: _Call, text: Any, encoding: Any) -> Any:
+    return base64.b64encode(_as_str(text).encode(_codec(encoding))).decode("ascii")
+
+
+def _f_textdecodebase64(call: _Call, text: Any, encoding: Any) -> Any:
+    try:
+        return base64.b64decode(_as_str(text), validate=True).decode(_codec(encoding))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _Bad from error
+
+
+def _f_urlencode(call: _Call, text: Any) -> Any:
+    from urllib.parse import quote_plus
+
+    return quote_plus(_as_str(text), safe="")
+
+
+def _b64hash(name: str) -> Callable[..., Any]:
+    def function(call: _Call, text: Any) -> Any:
+        return base64.b64encode(hashlib.new(name, _as_str(text).encode("utf-8")).digest()).decode("ascii")
+
+    return function
+
+
+def _file_hash(name: str, encode: bool) -> Callable[..., Any]:
+    """filemd5, filesha1, filesha256, filesha512, filebase64sha256, filebase64sha512 of a file in the tree."""
+    def function(call: _Call, path: Any) -> Any:
+        digest = hashlib.new(name, _read_bytes(call, path))
+        return base64.b64encode(digest.digest()).decode("ascii") if encode else digest.hexdigest()
+
+    return function
+
+
+_UUID_NAMESPACES = {"dns": "6ba7b810-9dad-11d1-80b4-00c04fd430c8", "url": "6ba7b811-9dad-11d1-80b4-00c04fd430c8",
+                    "oid": "6ba7b812-9dad-11d1-80b4-00c04fd430c8", "x500": "6ba7b814-9dad-11d1-80b4-00c04fd430c8"}
+
+
+def _f_uuidv5(call: _Call, namespace: Any, name: Any) -> Any:
+    import uuid
+
+    space = _as_str(namespace)
+    return str(uuid.uuid5(uuid.UUID(_UUID_NAMESPACES.get(space, space)), _as_str(name)))
+
+
+def _f_formatdate(call: _Call, spec: Any, timestamp: Any) -> Any:
+    from linter.terraform.timefuncs import format_date
+
+    return format_date(_as_str(spec), _as_str(timestamp))
+
+
+def _f_timeadd(call: _Call, timestamp: Any, duration: Any) -> Any:
+    from linter.terraform.timefuncs import time_add
+
+    return time_add(_as_str(timestamp), _as_str(duration))
+
+
+def _f_timecmp(call: _Call, first: Any, second: Any) -> Any:
+    from linter.terraform.timefuncs import time_compare
+
+    return time_compare(_as_str(first), _as_str(second))
+
+
 # (function, tolerant): a tolerant function receives Unknown/Ref arguments and decides itself
 _FUNCTIONS: dict[str, tuple[Callable[..., Any], bool]] = {
     "element": (_f_element, True), "length": (_f_length, True), "concat": (_f_concat, True),
@@ -1547,4 +1762,17 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], bool]] = {
     "md5": (_hash("md5"), False), "sha1": (_hash("sha1"), False), "sha256": (_hash("sha256"), False),
     "transpose": (_f_transpose, False), "sensitive": (_f_identity, True),
     "nonsensitive": (_f_identity, True), "uuid": (_f_unknown, True), "timestamp": (_f_unknown, True),
+    "plantimestamp": (_f_unknown, True), "bcrypt": (_f_unknown, True), "rsadecrypt": (_f_unknown, True),
+    "log": (_f_log, False), "pow": (_f_pow, False), "signum": (_f_signum, False), "parseint": (_f_parseint, False),
+    "strcontains": (_f_strcontains, False), "templatestring": (_f_templatestring, True),
+    "matchkeys": (_f_matchkeys, True), "setproduct": (_f_setproduct, True), "setsubtract": (_f_setsubtract, True),
+    "base64gzip": (_f_base64gzip, False), "csvdecode": (_f_csvdecode, False),
+    "textencodebase64": (_f_textencodebase64, False), "textdecodebase64": (_f_textdecodebase64, False),
+    "urlencode": (_f_urlencode, False), "sha512": (_hash("sha512"), False),
+    "base64sha256": (_b64hash("sha256"), False), "base64sha512": (_b64hash("sha512"), False),
+    "filemd5": (_file_hash("md5", False), False), "filesha1": (_file_hash("sha1", False), False),
+    "filesha256": (_file_hash("sha256", False), False), "filesha512": (_file_hash("sha512", False), False),
+    "filebase64sha256": (_file_hash("sha256", True), False), "filebase64sha512": (_file_hash("sha512", True), False),
+    "uuidv5": (_f_uuidv5, False), "formatdate": (_f_formatdate, False), "timeadd": (_f_timeadd, False),
+    "timecmp": (_f_timecmp, False),
 }

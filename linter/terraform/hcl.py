@@ -33,15 +33,29 @@ class Literal:
 
 
 @dataclass(frozen=True, slots=True)
-class Directive:
-    """A `%{ ... }` template directive: not evaluated (its template is Unknown)."""
+class TemplateIf:
+    """`%{ if condition }then%{ else }otherwise%{ endif }` in a template."""
 
+    condition: Any
+    then: tuple[Any, ...]  # template parts
+    otherwise: tuple[Any, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateFor:
+    """`%{ for key, value in collection }body%{ endfor }` in a template (`key` None: `for value in ...`)."""
+
+    key_var: str | None
+    value_var: str
+    collection: Any
+    body: tuple[Any, ...]  # template parts
     text: str
 
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    parts: tuple[Any, ...]  # str | Expr | Directive
+    parts: tuple[Any, ...]  # str | Expr | TemplateIf | TemplateFor
     text: str
     line: int
 
@@ -650,6 +664,12 @@ class _Builder:
         return self.string(tree)
 
     def string(self, tree: Any) -> Template:
+        literals = [str(c.children[0]) for c in _children(tree) if not _is_token(c) and _is_token(c.children[0])]
+        if any(_has_directive(text) for text in literals):  # `%{ if }` / `%{ for }`: read from the source
+            first, last = _first_token(tree), _last_token(tree)
+            raw = self.source[first.start_pos:last.end_pos]
+            template = _template_from_text(raw[1:-1].replace("\n", ""), raw, first.line, quoted=True)
+            return self._node(Template, tree, template.parts)
         parts: list[Any] = []
         for child in _children(tree):
             if _is_token(child):
@@ -872,18 +892,21 @@ _ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
 
 
 def _literal_parts(raw: str, quoted: bool) -> list[Any]:
-    """Literal template text: escapes (quoted strings only), `%%{`, and `%{` directives."""
+    """Literal template text: escapes (quoted strings only) and `%%{` (a string with directives is read
+    from its source by `_template_from_text`)."""
     parts: list[Any] = []
     if quoted:
         raw = raw.replace("\n", "")  # raw newlines only come from our own workaround
-    for piece in re.split(r"(%%\{|%\{)", raw):
+    for piece in re.split(r"(%%\{)", raw):
         if piece == "%%{":
             parts.append("%{")
-        elif piece == "%{":
-            parts.append(Directive("%{"))
         elif piece:
             parts.append(_unescape(piece) if quoted else piece)
     return parts
+
+
+def _has_directive(raw: str) -> bool:
+    return "%{" in raw.replace("%%{", "")
 
 
 def _unescape(text: str) -> str:
@@ -919,34 +942,103 @@ def _dedent(body: str) -> str:
     return "\n".join(line[cut:] if line.strip(" \t") else line.lstrip(" \t") for line in lines)
 
 
-def _template_from_text(body: str, whole: str, line: int) -> Template:
-    """Parse `${...}` / `%{...}` in unquoted template text (heredocs, template files)."""
+@dataclass(frozen=True, slots=True)
+class _DirectiveToken:
+    """One `%{ ... }` of a template before nesting: if/else/endif/for/endfor."""
+
+    kind: str
+    text: str
+    line: int
+    condition: Any = None  # if: the condition; for: the collection
+    names: tuple[str, ...] = ()  # for: (value,) or (key, value)
+
+
+_FOR = re.compile(r"for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)", re.S)
+
+
+def _directive(inner: str, text: str, line: int) -> _DirectiveToken:
+    words = inner.strip()
+    keyword = words.split(None, 1)[0] if words else ""
+    if keyword in ("else", "endif", "endfor") and words == keyword:
+        return _DirectiveToken(keyword, text, line)
+    try:
+        if keyword == "if":
+            return _DirectiveToken("if", text, line, parse_expression(words[2:]))
+        match = _FOR.fullmatch(words)
+        if match is not None:
+            names = (match.group(1), match.group(2)) if match.group(2) else (match.group(1),)
+            return _DirectiveToken("for", text, line, parse_expression(match.group(3)), names)
+    except HclError as error:
+        raise HclError("in template directive: " + error.message, line, 1) from None
+    raise HclError(f"unknown template directive {text!r}", line, 1)
+
+
+def _nest(parts: list[Any]) -> tuple[Any, ...]:
+    """Directive tokens -> TemplateIf / TemplateFor holding their parts; unbalanced ones are an error."""
+    stack: list[tuple[_DirectiveToken | None, list[Any], list[Any] | None]] = [(None, [], None)]
+    for part in parts:
+        if not isinstance(part, _DirectiveToken):
+            (stack[-1][2] if stack[-1][2] is not None else stack[-1][1]).append(part)
+            continue
+        opener = stack[-1][0]
+        if part.kind in ("if", "for"):
+            stack.append((part, [], None))
+        elif part.kind == "else" and opener is not None and opener.kind == "if" and stack[-1][2] is None:
+            stack[-1] = (opener, stack[-1][1], [])
+        elif part.kind == "endif" and opener is not None and opener.kind == "if":
+            _, then, otherwise = stack.pop()
+            branch = TemplateIf(opener.condition, _merge_text(then), _merge_text(otherwise or []), opener.text)
+            (stack[-1][2] if stack[-1][2] is not None else stack[-1][1]).append(branch)
+        elif part.kind == "endfor" and opener is not None and opener.kind == "for":
+            _, body, _ = stack.pop()
+            key, value = (None, opener.names[0]) if len(opener.names) == 1 else opener.names
+            loop = TemplateFor(key, value, opener.condition, _merge_text(body), opener.text)
+            (stack[-1][2] if stack[-1][2] is not None else stack[-1][1]).append(loop)
+        else:
+            raise HclError(f"template directive {part.text!r} has no matching opening", part.line, 1)
+    if len(stack) > 1:
+        unclosed = stack[-1][0]
+        assert unclosed is not None
+        raise HclError(f"template directive {unclosed.text!r} is never closed", unclosed.line, 1)
+    return _merge_text(stack[0][1])
+
+
+def _template_from_text(body: str, whole: str, line: int, quoted: bool = False) -> Template:
+    """Parse `${...}` / `%{...}` in template text (heredocs, template files; quoted strings that hold
+    directives, whose literal text is unescaped)."""
     parts: list[Any] = []
     i = 0
     n = len(body)
     literal_start = 0
+
+    def literal(text: str) -> str:
+        return _unescape(text) if quoted else text
+
     while i < n:
         if body.startswith("$${", i) or body.startswith("%%{", i):
-            parts.append(body[literal_start:i] + body[i + 1: i + 3])
+            parts.append(literal(body[literal_start:i]) + body[i + 1: i + 3])
             i += 3
             literal_start = i
+            continue
+        if quoted and body[i] == "\\":
+            i += 2  # an escape: `\"` does not end anything
             continue
         if body.startswith("${", i) or body.startswith("%{", i):
             close = _matching(body, i + 1, "{", "}")
             if close < 0:
                 raise HclError("unclosed template interpolation '" + body[i:i + 2] + "'",
                                body.count("\n", 0, i) + 1, 1)
-            literal = body[literal_start:i]
+            text = literal(body[literal_start:i])
             inner = body[i + 2: close]
             strip_after = inner.endswith("~")
             if inner.startswith("~"):
-                literal = literal.rstrip(" \t\n")
+                text = text.rstrip(" \t\n")
                 inner = inner[1:]
             if strip_after:
                 inner = inner[:-1]
-            parts.append(literal)
+            parts.append(text)
             if body[i] == "%":
-                parts.append(Directive(body[i: close + 1]))
+                parts.append(_directive(inner, body[i: close + 1], line + body.count("\n", 0, i)))
             else:
                 try:
                     parts.append(parse_expression(inner))
@@ -960,8 +1052,8 @@ def _template_from_text(body: str, whole: str, line: int) -> Template:
             literal_start = i
             continue
         i += 1
-    parts.append(body[literal_start:])
-    return Template(_merge_text(parts), whole, line)
+    parts.append(literal(body[literal_start:]))
+    return Template(_nest(parts), whole, line)
 
 
 # ------------------------------------------------------------------------------------------ checks

@@ -20,7 +20,7 @@ from linter.limits import MAX_INSTANCES, MAX_TOTAL_INSTANCES, over
 from linter.terraform.evaluate import (STEPS_SPENT, TOO_BIG, Budget, EvalError, Lazy, Scope, evaluate, finalize, has_unknown,
                                        to_bool, to_number, to_string, value_size)
 from linter.terraform.parsing import FileParser
-from linter.terraform.values import (ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, META_KEYS, Ref, TfInstance, TfResource,
+from linter.terraform.values import (ATTR_LINES, COLUMN, DYNAMIC_UNKNOWN, LINE, META_KEYS, OVERRIDDEN, Ref, TfInstance, TfResource,
                                      UnknownAttribute)
 
 
@@ -119,6 +119,7 @@ class _ResourceDecl:
     name: str
     block: hcl.Block
     file: str
+    overridden: bool = False  # an override file merged into the block
 
     @property
     def address(self) -> str:
@@ -197,9 +198,15 @@ class _Loader:
         if cached is not None:
             return cached
         config = _Config(directory, {}, {}, {}, {}, {})
-        for path in self._config_files(directory):
+        paths = self._config_files(directory)
+        # override files are read after all the others, in lexical order, and merged into what they name
+        for path in [p for p in paths if not _is_override(p)] + [p for p in paths if _is_override(p)]:
             body = self.read(path)
-            if body is not None:
+            if body is None:
+                continue
+            if _is_override(path):
+                self.problems.extend(_apply_override(config, body, path))
+            else:
                 _add_file(config, body, path)
         self._configs[directory] = config
         return config
@@ -319,6 +326,67 @@ def _add_file(config: _Config, body: hcl.Body, path: str) -> None:
             config.resources.setdefault(decl.address, decl)
         elif block.type == "module" and len(labels) == 1:
             config.modules.setdefault(labels[0], (block, path))
+
+
+def _is_override(path: str) -> bool:
+    """`override.tf`, `*_override.tf` (and their `.tf.json` forms), as Terraform names override files."""
+    stem = path.rsplit("/", 1)[-1].removesuffix(".json").removesuffix(".tf")
+    return stem == "override" or stem.endswith("_override")
+
+
+def _apply_override(config: _Config, body: hcl.Body, path: str) -> list[ParseProblem]:
+    """Merge an override file into the module as Terraform does; a block that overrides nothing is an error."""
+    problems: list[ParseProblem] = []
+    for block in body.blocks:
+        labels = block.labels
+        if block.type == "locals":
+            for attribute in block.body.attributes:
+                config.locals[attribute.name] = attribute
+            continue
+        table: dict[Any, Any] | None = None
+        key: Any = None
+        if block.type in ("variable", "output", "module") and len(labels) == 1:
+            tables: dict[str, dict[Any, Any]] = {"variable": config.variables, "output": config.outputs,
+                                                  "module": config.modules}
+            table = tables[block.type]
+            key = labels[0]
+        elif block.type in ("resource", "data") and len(labels) == 2:
+            table, key = config.resources, (labels[0] + "." + labels[1] if block.type == "resource"
+                                            else f"data.{labels[0]}.{labels[1]}")
+        if table is None:
+            continue  # terraform, provider, moved, ...: nothing of ours to merge
+        original = table.get(key)
+        if original is None:
+            problems.append(ParseProblem(Where(path, block.line, block.column, ""),
+                                         f"{block.type} {' '.join(labels)} overrides nothing: Terraform rejects this"))
+        elif isinstance(original, _ResourceDecl):
+            table[key] = _ResourceDecl(original.mode, original.type, original.name,
+                                       _overridden(original.block, block, True), original.file, True)
+        elif isinstance(original, tuple):  # a module call: (block, file)
+            table[key] = (_overridden(original[0], block, False), original[1])
+        else:
+            table[key] = _overridden(original, block, False)
+    return problems
+
+
+def _overridden(original: hcl.Block, override: hcl.Block, resource: bool) -> hcl.Block:
+    """Each argument of the override replaces the original's; each nested block type it holds replaces every
+    original block of that type (`dynamic "x"` is of type x); a resource's lifecycle merges by argument."""
+    def kind(block: hcl.Block) -> str:
+        return block.labels[0] if block.type == "dynamic" and block.labels else block.type
+
+    attributes = {a.name: a for a in original.body.attributes}
+    attributes.update((a.name, a) for a in override.body.attributes)
+    lifecycle = [b for b in override.body.blocks if b.type == "lifecycle"] if resource else []
+    replaced = {kind(b) for b in override.body.blocks} - ({"lifecycle"} if lifecycle else set())
+    blocks = [b for b in original.body.blocks if kind(b) not in replaced]
+    if lifecycle:
+        base = next((b for b in blocks if b.type == "lifecycle"), None)
+        merged = lifecycle[-1] if base is None else _overridden(base, lifecycle[-1], False)
+        blocks = [merged if b is base else b for b in blocks] + ([merged] if base is None else [])
+    blocks += [b for b in override.body.blocks if kind(b) in replaced]
+    return hcl.Block(original.type, original.labels, hcl.Body(tuple(attributes.values()), tuple(blocks)),
+                     original.line, original.column, original.end_line)
 
 
 def _roots(loader: _Loader, dirs: list[str]) -> list[str]:
@@ -943,4 +1011,5 @@ def _merge(merged: dict[str, TfResource], module: _Module | None, decl: _Resourc
     merged[address] = TfResource(
         address=address, type=decl.type, name=decl.name, module=prefix.rstrip("."),
         where=Where(decl.file, block.line, block.column, address), instances=instances,
-        count_unknown=unknown, mode=decl.mode, deployment=deployment, end_line=block.end_line)
+        count_unknown=unknown, mode=decl.mode, deployment=deployment, end_line=block.end_line,
+        extras={OVERRIDDEN: True} if decl.overridden else {})

@@ -20,7 +20,7 @@ from linter.model import (
     Unknown, Vpc, VpcCidrSource, Where, merge_models,
 )
 from linter.terraform.values import (
-    COLUMN, DYNAMIC_UNKNOWN, LINE, PLANNED, PartialTemplate, Ref, TfInstance, TfResource, UnknownAttribute, UnknownElement,
+    COLUMN, DYNAMIC_UNKNOWN, LINE, OVERRIDDEN, PLANNED, PartialTemplate, Ref, TfInstance, TfResource, UnknownAttribute, UnknownElement,
     terraform_text,
 )
 from linter.aws import (
@@ -56,10 +56,22 @@ def decoded_user_data(value: Any) -> str:
     compact = value.strip()
     if compact and re.fullmatch(r"[A-Za-z0-9+/=\s]+", compact) and len(compact) % 4 == 0:
         try:
-            return base64.b64decode(compact, validate=False).decode("utf-8", "replace")
+            data = base64.b64decode(compact, validate=False)
         except (binascii.Error, ValueError):
             return value
+        if data[:2] == b"\x1f\x8b":  # base64gzip(): cloud-init unzips it
+            data = _gunzip(data)
+        return data.decode("utf-8", "replace")
     return value
+
+
+def _gunzip(data: bytes, limit: int = 2_000_000) -> bytes:
+    import zlib
+
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, limit)  # bounded: no zip bomb
+    except zlib.error:
+        return b""
 
 
 @dataclass
@@ -252,6 +264,12 @@ def _prefix_lists(managed: Sequence[TfResource], index: ResourceIndex) -> dict[s
     return {address: tuple(cidrs) for address, cidrs in found.items()}
 
 
+def _editable(resource: TfResource) -> bool:
+    """Whether a fix may edit the resource's block: HCL source, not a plan, not changed by an override file."""
+    return resource.where.file.endswith(".tf") and not resource.extras.get(PLANNED) and bool(resource.end_line) \
+        and not resource.extras.get(OVERRIDDEN)
+
+
 def _str_or_unknown(value: Any) -> str | Unknown:
     if isinstance(value, (str, Unknown)):
         return value
@@ -352,7 +370,7 @@ resource "aws_security_group_rule" "{label}" {{
 def _fix_template(resource: TfResource, instance: TfInstance, has_standalone_rules: bool) -> RuleFixTemplate | None:
     """Inline `ingress` blocks, or an `aws_security_group_rule` when the group already uses those
     (Terraform fights over a group that mixes both)."""
-    if not resource.where.file.endswith(".tf") or resource.extras.get(PLANNED) or not resource.end_line:
+    if not _editable(resource):
         return None
     # how code inside the module names this group: its own key, never the keys of the module instance
     own_key: Any = instance.key
@@ -540,8 +558,7 @@ def _network_acls(resource: TfResource, index: ResourceIndex) -> Iterator[Networ
 def _nacl_fix_template(resource: TfResource, instance: TfInstance) -> NaclFixTemplate | None:
     """Inline entries where the ACL already has some (Terraform fights over an ACL that mixes both), else
     an `aws_network_acl_rule` after it."""
-    if not resource.where.file.endswith(".tf") or resource.extras.get(PLANNED) or not resource.end_line \
-            or instance.module_key is not None or len(resource.instances) > 1:
+    if not _editable(resource) or instance.module_key is not None or len(resource.instances) > 1:
         return None
     if blocks(instance.values, "ingress") or blocks(instance.values, "egress"):
         return NaclFixTemplate(resource.where.at(resource.end_line), _NACL_INLINE)
@@ -889,15 +906,21 @@ def _instance_node(resource: TfResource, index: ResourceIndex, interfaces: list[
     subnets = _union(known_subnets) if known_subnets else \
         Unknown(f"the default subnet {resource.address} is placed in (it sets no subnet_id)")
     groups = _union([g for g in groups_parts if g is not None])
-    fix = None
-    if check is True and check_where == resource.where and resource.where.file.endswith(".tf"):
-        fix = Fix("Disable the source/destination check", resource.where.at(resource.where.line + 1),
-                  "  source_dest_check = false\n")
+    fix = _disable_check_fix(resource) if check is True and check_where == resource.where else None
     return NodeGroup(resource.address, NodeKind.INSTANCE, resource.where, groups, subnets, check, check_where,
                      multiple=resource.multiple, name_tag=_name_tag(resource.instances[0].values),
                      related=tuple(related), deployment=resource.deployment, disable_check_fix=fix,
                      kubernetes=kubernetes_evidence(resource) + kubernetes_evidence(template, " of the launch template"),
                      labels=node_labels(None, _user_data_text(resource, template)))
+
+
+def _disable_check_fix(resource: TfResource) -> Fix | None:
+    """`source_dest_check = false` as the block's first line, where the block does not set it already (a
+    second assignment is an error Terraform reports; changing the one written is for a person)."""
+    if not _editable(resource) or any("source_dest_check" in i.values for i in resource.instances):
+        return None
+    return Fix("Disable the source/destination check", resource.where.at(resource.where.line + 1),
+               "  source_dest_check = false\n")
 
 
 def _interface_node(resource: TfResource, index: ResourceIndex) -> NodeGroup:

@@ -21,6 +21,8 @@ META_KEYS = frozenset({LINE, ATTR_LINES, COLUMN})  # never Terraform attribute n
 DYNAMIC_UNKNOWN = "__dynamic_unknown__"
 # TfResource.extras key: the values come from a plan, where every attribute carries its default
 PLANNED = "planned"
+# TfResource.extras key: an override file changes the block, so no fix edits the block alone
+OVERRIDDEN = "overridden"
 
 
 @dataclass(frozen=True, slots=True)
