@@ -242,6 +242,7 @@ def scan(**values: Any) -> None:
 def _request(options: ScanOptions, config: Config, root: str, baseline: frozenset[str] = frozenset()) -> ScanRequest:
     from linter.scan import ScanRequest
 
+    from linter.engine.rules import packaged_rules_digest
     from linter.pool import available_cores
 
     inputs = options.inputs
@@ -249,7 +250,7 @@ def _request(options: ScanOptions, config: Config, root: str, baseline: frozense
     cache_dir = None if options.no_cache else cache_directory(options.cache_dir, config.cache_dir, os.environ,
                                                                   Path.home(), Path.cwd())
     return ScanRequest(inputs.paths, config, root, _dt.date.today(), baseline, trusted=trusted,
-                       cache_dir=cache_dir, workers=available_cores())
+                       cache_dir=cache_dir, workers=available_cores(), rules_digest=packaged_rules_digest())
 
 
 def cache_directory(option: str | None, configured: str | None, environ: Mapping[str, str], home: Path,
@@ -267,11 +268,11 @@ def cache_directory(option: str | None, configured: str | None, environ: Mapping
 
 def _run(request: ScanRequest, rules: Sequence[Rule], quiet: bool) -> Report:
     """One scan, with progress on a terminal."""
-    from linter.scan import scan as run_scan
+    from linter.scan import scan_report
 
     progress = _progress(quiet)
     try:
-        report, _ = run_scan(replace(request, progress=progress), rules)
+        report = scan_report(replace(request, progress=progress), rules)
     finally:
         if progress:
             progress.close()

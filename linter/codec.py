@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import json
 from types import ModuleType
 from typing import Any, Callable, Iterable, Mapping
 
@@ -104,3 +105,25 @@ def _init_fields(cls: type) -> int:
     if any(not f.init for f in fields):
         raise ValueError(f"{cls.__name__} has fields its constructor does not take: it cannot be decoded")
     return len(dataclasses.fields(cls))  # type: ignore[arg-type]
+
+
+def canonical(value: Any) -> str:
+    """One JSON text for equal values, for keys: `encode`'s, with a frozenset's items in a fixed order (its
+    iteration order changes with the process's hash seed)."""
+    def plain(item: Any) -> Any:
+        if type(item) is frozenset:
+            return ["f", *sorted((plain(member) for member in item), key=lambda m: json.dumps(m, sort_keys=True))]
+        if isinstance(item, enum.Enum) or type(item) in _SCALARS:
+            return encode(item)
+        if type(item) in (tuple, list):
+            return ["t" if type(item) is tuple else "l", *[plain(member) for member in item]]
+        if type(item) is dict:
+            flat: list[Any] = ["d"]
+            for key, member in item.items():
+                flat.extend((plain(key), plain(member)))
+            return flat
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            return [type(item).__name__, *[plain(getattr(item, f.name)) for f in dataclasses.fields(item)]]
+        raise TypeError(f"cannot encode a {type(item).__name__}")
+
+    return json.dumps(plain(value), sort_keys=True, separators=(",", ":"))

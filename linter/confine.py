@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import codecs
 import errno
+import hashlib
 import os
 import posixpath
 import stat
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
 from linter.limits import MAX_FILE_BYTES
 
@@ -51,11 +52,39 @@ def _repository_root(directory: str) -> str | None:
         current = parent
 
 
+class ReadLog:
+    """What a scan saw through its Confinement: every check, read and listing, with a digest of its answer.
+    Asking the same questions again later (`unchanged`) tells whether anything the scan depended on has
+    changed: the run cache's test. Mutable, and owned by the one scan that fills it."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str, int], str] = {}  # (question, path, size) -> digest of the answer
+
+    def note(self, question: str, path: str, size: int, answer: object) -> None:
+        self.seen.setdefault((question, path, size), _digest_of(answer))
+
+    @staticmethod
+    def unchanged(roots: tuple[str, ...], seen: Iterable[tuple[str, str, int, str]]) -> bool:
+        """Whether every (question, path, size, digest) still gets the same answer under `roots`."""
+        asking = Confinement(roots)
+        for question, path, size, answer in seen:
+            if question not in _QUESTIONS or _digest_of(_QUESTIONS[question](asking, path, size)) != answer:
+                return False
+        return True
+
+
+def _digest_of(answer: object) -> str:
+    if isinstance(answer, bytes):
+        return "bytes:" + hashlib.sha256(answer).hexdigest()
+    return repr(answer)  # bools, None, Refused, listings: small values with a stable repr
+
+
 @dataclass(frozen=True, slots=True)
 class Confinement:
     """The directories a scan may read below (resolved, absolute, POSIX)."""
 
     roots: tuple[str, ...] = ()
+    log: ReadLog | None = field(default=None, compare=False)  # a scan that records what it saw (run cache)
 
     @staticmethod
     def around(paths: Iterable[str], working_dir: str = "") -> "Confinement":
@@ -80,15 +109,53 @@ class Confinement:
     def widened(self, paths: Iterable[str]) -> "Confinement":
         """These roots and those `around(paths)` gives (paths named on the command line are trusted)."""
         extra = Confinement.around(paths).roots
-        return Confinement(tuple(dict.fromkeys(self.roots + extra)))
+        return Confinement(tuple(dict.fromkeys(self.roots + extra)), self.log)
+
+    def recording(self, log: ReadLog) -> "Confinement":
+        """The same roots, every answer noted in `log`."""
+        return Confinement(self.roots, log)
 
     def holds(self, path: str) -> bool:
         """Whether `path`, symlinks resolved, is inside one of the roots."""
         resolved = _resolved(os.path.abspath(path))
-        return any(root == "/" or resolved == root or resolved.startswith(root + "/") for root in self.roots)
+        held = any(root == "/" or resolved == root or resolved.startswith(root + "/") for root in self.roots)
+        if self.log is not None:
+            self.log.note("holds", path, 0, held)
+        return held
+
+    def kind(self, path: str) -> str:
+        """What `path` is, symlinks followed: "directory", "file" (regular), "other" or "" (nothing)."""
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            found = ""
+        else:
+            found = "directory" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
+        if self.log is not None:
+            self.log.note("kind", path, 0, found)
+        return found
+
+    def listing(self, path: str) -> tuple[tuple[str, str], ...] | None:
+        """The (name, kind) of each entry of a directory inside the roots, sorted by name; None when it
+        may not or cannot be listed."""
+        found: tuple[tuple[str, str], ...] | None = None
+        if self.directory(path) is None:
+            try:
+                found = tuple(sorted((entry.name, _entry_kind(entry)) for entry in os.scandir(path)))
+            except OSError:
+                found = None
+        if self.log is not None:
+            self.log.note("listing", path, 0, found)
+        return found
 
     def refusal(self, path: str) -> Refused | None:
         """None when `path` may be read: an existing regular file inside the roots; else why not."""
+        refused = self._refusal(path)
+        if self.log is not None:
+            self.log.note("refusal", path, 0, refused)
+        return refused
+
+    def _refusal(self, path: str) -> Refused | None:
         if not self.holds(path):
             return Refused(path, OUTSIDE, outside=True)
         try:
@@ -101,14 +168,23 @@ class Confinement:
 
     def directory(self, path: str) -> Refused | None:
         """None when `path` is a directory inside the roots that may be listed; else why not."""
+        refused: Refused | None = None
         if not self.holds(path):
-            return Refused(path, OUTSIDE, outside=True)
-        if not os.path.isdir(path):
-            return Refused(path, "not a directory")
-        return None
+            refused = Refused(path, OUTSIDE, outside=True)
+        elif not os.path.isdir(path):
+            refused = Refused(path, "not a directory")
+        if self.log is not None:
+            self.log.note("directory", path, 0, refused)
+        return refused
 
     def read_bytes(self, path: str, limit: int = MAX_FILE_BYTES) -> bytes | Refused:
-        refused = self.refusal(path)
+        data = self._read_bytes(path, limit)
+        if self.log is not None:
+            self.log.note("read", path, limit, data)
+        return data
+
+    def _read_bytes(self, path: str, limit: int) -> bytes | Refused:
+        refused = self._refusal(path)
         if refused is not None:
             return refused
         try:
@@ -124,7 +200,13 @@ class Confinement:
 
     def head(self, path: str, size: int) -> bytes | Refused:
         """The first `size` bytes (to tell whether a file over the limit is one of ours)."""
-        refused = self.refusal(path)
+        data = self._head(path, size)
+        if self.log is not None:
+            self.log.note("head", path, size, data)
+        return data
+
+    def _head(self, path: str, size: int) -> bytes | Refused:
+        refused = self._refusal(path)
         if refused is not None:
             return refused
         try:
@@ -141,6 +223,24 @@ class Confinement:
         if text is None:
             return Refused(path, undecodable_reason(data), line=undecodable_line(data))
         return text
+
+
+_QUESTIONS: dict[str, Callable[[Confinement, str, int], object]] = {
+    "holds": lambda confinement, path, _size: confinement.holds(path),
+    "kind": lambda confinement, path, _size: confinement.kind(path),
+    "listing": lambda confinement, path, _size: confinement.listing(path),
+    "refusal": lambda confinement, path, _size: confinement.refusal(path),
+    "directory": lambda confinement, path, _size: confinement.directory(path),
+    "read": lambda confinement, path, size: confinement.read_bytes(path, size),
+    "head": lambda confinement, path, size: confinement.head(path, size),
+}
+
+
+def _entry_kind(entry: os.DirEntry[str]) -> str:
+    try:
+        return "directory" if entry.is_dir() else "file" if entry.is_file() else "other"
+    except OSError:
+        return "other"
 
 
 def _why_missing(path: str, error: OSError) -> str:

@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterator, Sequence, TypeVar
 
 from linter import __version__
-from linter.cache import ContentCache
+from linter.cache import ContentCache, digest
 from linter.config import Config, rule_aliases
-from linter.confine import Confinement
+from linter.confine import Confinement, ReadLog
 from linter.changes import changed_scan, survey
 from linter.discover import Inputs, discover
 from linter.placement import Deployment, deployment_of, place
@@ -23,6 +23,7 @@ from linter.model import (
     merge_models,
 )
 from linter.engine.suppress import apply_suppressions
+from linter.run_cache import cached_report, run_key, store_report
 
 
 NOTHING_FOUND = "no Terraform, CloudFormation or Calico file found in the scanned paths: nothing was checked"
@@ -56,6 +57,7 @@ class ScanRequest:
     trusted: tuple[str, ...] = ()
     cache_dir: str | None = None  # the content cache's directory (absolute; None: no cache)
     workers: int = 1  # processes that may parse files (the CLI gives the cores it may use)
+    rules_digest: str = ""  # the digest of the rule files `rules` come from ("": no run cache for them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,20 +197,42 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def scan(request: ScanRequest, rules: Sequence[Rule]) -> tuple[Report, Model]:
+    """The report and the model it judged (the files' syntax from the content cache, when there is one)."""
     cache = ContentCache(request.cache_dir, __version__) if request.cache_dir else None
     with _cyclic_gc_paused():
-        scanned = _scan(request, rules, cache)
+        report, model = _scan(request, rules, cache, run_cache=False)
     if cache is not None:
         cache.trim()
-    return scanned
+    assert model is not None
+    return report, model
 
 
-def _scan(request: ScanRequest, rules: Sequence[Rule], cache: ContentCache | None) -> tuple[Report, Model]:
+def scan_report(request: ScanRequest, rules: Sequence[Rule]) -> Report:
+    """The report alone, as the CLI wants it: from the run cache when the request names its rules' digest and
+    nothing the last such scan saw has changed (linter.run_cache)."""
+    cache = ContentCache(request.cache_dir, __version__) if request.cache_dir else None
+    with _cyclic_gc_paused():
+        report, _model = _scan(request, rules, cache, run_cache=bool(request.rules_digest))
+    if cache is not None:
+        cache.trim()
+    return report
+
+
+def _scan(request: ScanRequest, rules: Sequence[Rule], cache: ContentCache | None,
+          run_cache: bool) -> tuple[Report, Model | None]:
     config = request.config
     # the configuration file's own directory too: inside the repository it adds nothing, outside it no PR wrote it
     confinement = Confinement.around(request.paths, request.root).widened((*request.trusted, *filter(None, [config.source])))
     paths, placement = _what_ci_lints(request, config)
     inputs = discover(paths, config.exclude, config.calico_paths, confinement)
+    log = ReadLog()
+    key = None
+    if cache is not None and run_cache:
+        key = run_key(cache, _asked(request, rules, paths, placement, inputs, confinement))
+        cached = cached_report(cache, key)
+        if cached is not None:
+            return cached, None
+        confinement = confinement.recording(log)
     progress = request.progress or _ignore_progress
     built = build_model(inputs, config, progress, confinement, cache, request.workers)
     model = _suppressions_by_id(built.model, rules)
@@ -236,7 +260,22 @@ def _scan(request: ScanRequest, rules: Sequence[Rule], cache: ContentCache | Non
         notices += (Notice(Level.WARNING, NOTHING_FOUND),)
     report = Report(findings=tuple(sorted(findings, key=lambda finding: finding.order)), rules=ran, notices=notices,
                     problems=model.problems, files=files, root=request.root, tool_version=__version__)
+    if cache is not None and key is not None:
+        store_report(cache, key, confinement.roots, log, report)
     return report, model
+
+
+def _asked(request: ScanRequest, rules: Sequence[Rule], paths: Sequence[str], placement: Placement | None,
+           inputs: Inputs, confinement: Confinement) -> tuple[object, ...]:
+    """Everything a scan's report depends on besides what it reads through its Confinement."""
+    def digested(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((path, digest(text)) for path, text in pairs)
+
+    found = (inputs.terraform_dirs, digested(inputs.plans), digested(inputs.templates), digested(inputs.calico),
+             inputs.unreadable, inputs.not_read)
+    asked = (request.paths, request.config, request.root, request.today.isoformat(), request.baseline,
+             request.trusted, request.rules_digest, tuple(rule.id for rule in rules))
+    return asked + (tuple(paths), placement, found, confinement.roots)
 
 
 def _what_ci_lints(request: ScanRequest, config: Config) -> tuple[Sequence[str], Placement | None]:

@@ -20,6 +20,7 @@ ALLOWED = {
     "linter.cache": (),
     "linter.codec": (),
     "linter.pool": (),
+    "linter.run_cache": ("linter.model", "linter.cache", "linter.codec", "linter.confine"),
     "linter.safe_yaml": ("linter.limits",),
     "linter.confine": ("linter.model", "linter.limits"),
     "linter.aws": ("linter.model",),

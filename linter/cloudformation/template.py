@@ -223,7 +223,7 @@ class _Loader:
                                               f"nested stack {key}: its TemplateURL is {OUTSIDE}: not read, "
                                               "its resources are UNKNOWN", Level.NOTE))
             return None
-        if not os.path.isfile(path):
+        if self.confinement.kind(path) != "file":
             return None
         template = self._decode_file(path)
         if template is None:

@@ -97,6 +97,13 @@ def rules_digest(schema: str, files: Iterable[tuple[str, str]]) -> str:
     return digest.hexdigest()
 
 
+def packaged_rules_digest() -> str:
+    """The digest of the packaged rule files and schema (what `load_rules()` loads)."""
+    package = resources.files("linter.rules")
+    files = sorted((p.name, p.read_text(encoding="utf-8")) for p in package.iterdir() if p.name.endswith(".yaml"))
+    return rules_digest(package.joinpath("schema.json").read_text(encoding="utf-8"), files)
+
+
 def load_rules(files: Iterable[tuple[str, str]] | None = None) -> tuple[Rule, ...]:
     """Parse, validate and compile rule files: (name, text) pairs, by default the packaged rules/*.yaml.
     Files whose digest is the one recorded in rules/validated.json were valid: the schema check (and the

@@ -186,12 +186,8 @@ class _Loader:
         self.parser.parse_all(files)
 
     def _config_files(self, directory: str) -> list[str]:
-        try:
-            names = sorted(os.listdir(directory)) if self.confinement.directory(directory) is None else []
-        except OSError:
-            names = []
-        return [f"{directory}/{name}" for name in names
-                if name.endswith((".tf", ".tf.json")) and not os.path.isdir(f"{directory}/{name}")]
+        return [f"{directory}/{name}" for name, kind in self.confinement.listing(directory) or ()
+                if name.endswith((".tf", ".tf.json")) and kind != "directory"]
 
     def config(self, directory: str) -> _Config:
         cached = self._configs.get(directory)
@@ -233,14 +229,14 @@ class _Loader:
     def auto_tfvars(self, root: str) -> dict[str, Any]:
         """terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) in lexical order."""
         values: dict[str, Any] = {}
-        try:
-            names = sorted(os.listdir(root))
-        except OSError:
+        listing = self.confinement.listing(root)
+        if listing is None:
             return values
-        ordered: list[str] = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
-        ordered += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
+        kinds = dict(listing)
+        ordered: list[str] = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in kinds]
+        ordered += [n for n in kinds if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
         for name in ordered:
-            if not os.path.isdir(f"{root}/{name}"):
+            if kinds[name] != "directory":
                 values.update(self.tfvars(f"{root}/{name}"))
         return values
 
@@ -288,7 +284,7 @@ class _Loader:
         if not self.confinement.holds(target):
             self.notes.append(f"{key_path}: module directory '{source}' is {OUTSIDE}: its resources are UNKNOWN")
             return None
-        if not os.path.isdir(target):
+        if self.confinement.kind(target) != "directory":
             self.notes.append(f"{key_path}: module directory '{source}' not found: its resources are UNKNOWN")
             return None
         return target

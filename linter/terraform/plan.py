@@ -572,13 +572,8 @@ def _mark_value(value: Any, line: int | None) -> Any:
 
 def _tf_dir(plan_path: str, tf_root: str | None, confinement: Confinement) -> str | None:
     directory = _norm(tf_root) if tf_root else os.path.dirname(plan_path)
-    if confinement.directory(directory) is not None:
-        return None
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return None
-    if any(n.endswith(".tf") and os.path.isfile(os.path.join(directory, n)) for n in names):
+    listing = confinement.listing(directory)
+    if listing is not None and any(name.endswith(".tf") and kind == "file" for name, kind in listing):
         return directory
     return None
 
