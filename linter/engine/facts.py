@@ -5,6 +5,7 @@ import fnmatch
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
 
 from linter.cidrs import union_contains
 from linter.model import (
@@ -36,6 +37,7 @@ KUBERNETES_WORDS = frozenset({"k8s", "kube", "kubernetes", "eks", "k3s", "rke", 
                               "controller", "controlplane", "minion"})
 KUBERNETES_PORTS = {10250: "kubelet's port 10250", 6443: "the API server's port 6443", 179: "BGP's port 179"}
 # Kubernetes words split at non-alphanumerics and camelCase humps only: k8s, k3s, rke2 stay whole
+_T = TypeVar("_T")
 _TOKEN_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
@@ -148,6 +150,7 @@ class Facts:
             has_calico = bool(model.pools or model.felix or model.calico)
             calico_deployments = frozenset(n.deployment for n in model.node_groups) if has_calico else frozenset()
         self._calico_deployments = calico_deployments
+        self._memo: dict[tuple[object, ...], Any] = {}  # answers that depend on the (immutable) model alone
         # every compute resource, whether it is taken as a Kubernetes node, and why (describe shows it)
         self.selection: tuple[tuple[NodeGroup, bool, str], ...] = tuple(
             (n, True, "") if preselected else (n, *self._node_verdict(n, selection)) for n in model.node_groups)
@@ -249,6 +252,12 @@ class Facts:
         self._node_group_keys = {d: frozenset(k) for d, k in keys.items()}
         self._undecided_nodes = {d: tuple(n) for d, n in undecided.items()}
 
+    def memoised(self, key: tuple[object, ...], compute: Callable[[], _T]) -> _T:
+        """`compute()`, once per key: for answers asked again for every pair that depend on less than the pair."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
+
     # --- the Calico network in effect
 
     def _effective_pools(self) -> tuple[IpPool, ...]:
@@ -259,6 +268,9 @@ class Facts:
         return [getattr(c, attribute) for c in self.model.calico if getattr(c, attribute) is not None]
 
     def calico_networking(self) -> Outcome:
+        return self.memoised(("calico_networking",), self._calico_networking)
+
+    def _calico_networking(self) -> Outcome:
         values = self._settings("networking")
         if any(v is Networking.POLICY_ONLY for v in values):
             return FAIL
@@ -280,7 +292,8 @@ class Facts:
         return unknown(unknowns[0].expr) if unknowns else FAIL
 
     def pools_of_family(self, family: int) -> tuple[IpPool, ...]:
-        return tuple(p for p in self.effective_pools if pool_family(p) == family)
+        return self.memoised(("pools_of_family", family),
+                             lambda: tuple(p for p in self.effective_pools if pool_family(p) == family))
 
     def ipv6_pools(self) -> Outcome:
         return PASS if self.pools_of_family(6) else FAIL
@@ -314,6 +327,10 @@ class Facts:
 
     def selects(self, selector: str | Unknown | None, node: NodeGroup, what: str) -> Outcome:
         """Whether a Calico selector (None: every node) selects the node group, by its declared labels."""
+        key = ("selects", selector, node.labels, node.display, what)  # all the answer reads of the node
+        return self.memoised(key, lambda: self._selects(selector, node, what))
+
+    def _selects(self, selector: str | Unknown | None, node: NodeGroup, what: str) -> Outcome:
         if selector is None:
             return PASS
         if isinstance(selector, Unknown):
@@ -374,6 +391,9 @@ class Facts:
 
     def flow_in_use(self, entry: CalicoFlow) -> Outcome:
         """Whether the Calico network in effect sends this flow at all (the catalogue's `need`)."""
+        return self.memoised(("flow_in_use", entry), lambda: self._flow_in_use(entry))
+
+    def _flow_in_use(self, entry: CalicoFlow) -> Outcome:
         needs = {
             "bgp": self.bgp, "ipip": lambda: self.uses("ipip"), "vxlan": lambda: self.uses("vxlan"),
             "typha": self.typha, "wireguard": lambda: self.wireguard(4), "wireguard-v6": lambda: self.wireguard(6),

@@ -242,10 +242,50 @@ def rule_allows(rule: SgRule, flow: Flow, peer: NodeGroup, facts: Facts) -> Outc
     matched = protocol_matches(rule, flow)
     if matched.failed:
         return FAIL
+    return _judged(rule, matched, flow, peer, facts)
+
+
+def _judged(rule: SgRule, matched: Outcome, flow: Flow, peer: NodeGroup, facts: Facts) -> Outcome:
+    """A rule whose protocol and port do not fail the flow: whether its sources hold the peer."""
     covering = ipv6_source_covers if flow.family == 6 else source_covers
     covers = any_of(covering(s, rule, peer, facts) for s in rule.sources)
     outcome = all_of([matched, covers])
     return Outcome(outcome.verdict, (rule.where,) if outcome.passed else (), outcome.reason)
+
+
+@dataclass(frozen=True, slots=True)
+class _Admission:
+    """What a holder's groups answer for one flow before any peer is looked at: per group and rule, in order,
+    an outcome already decided (an unknown group, a default egress, a protocol that does not match) or a rule
+    whose sources each peer is judged against. Made once per holder and flow, not once per pair."""
+
+    steps: tuple[Outcome | tuple[SgRule, Outcome], ...]
+    matching: tuple[SgRule, ...]  # rules that let the flow's protocol and port through
+    floating: tuple[SgRule, ...]  # rules of an unknown group whose protocol matches
+
+
+def _admission(flow: Flow, holder: NodeGroup, groups: tuple[str | Unknown, ...], facts: Facts) -> _Admission:
+    steps: list[Outcome | tuple[SgRule, Outcome]] = []
+    matching: list[SgRule] = []
+    for key in groups:
+        if isinstance(key, Unknown):
+            steps.append(unknown(key.expr))
+            continue
+        group = facts.group(holder.deployment, key)
+        if group is None:
+            steps.append(unknown(f"security group {key} is not defined in the scan"))
+            continue
+        if flow.direction is Direction.EGRESS and group.default_egress_all:
+            steps.append(Outcome(PASS.verdict, (group.where,)))
+            continue
+        for rule in facts.rules_of(holder.deployment, key, flow.direction):
+            matched = protocol_matches(rule, flow)
+            steps.append(FAIL if matched.failed else (rule, matched))
+            if matched.passed:
+                matching.append(rule)
+    floating = tuple(rule for rule in facts.floating_rules(holder.deployment, flow.direction)
+                     if not protocol_matches(rule, flow).failed)
+    return _Admission(tuple(steps), tuple(matching), floating)
 
 
 def admits(flow: Flow, pair: NodePair, facts: Facts) -> Outcome:
@@ -256,26 +296,17 @@ def admits(flow: Flow, pair: NodePair, facts: Facts) -> Outcome:
         return unknown(groups.expr)
     if not groups:
         return unknown(f"{holder.display} has no security group of its own (the VPC's default group applies)")
+    admission = facts.memoised(("admission", flow, holder.deployment, groups),
+                               lambda: _admission(flow, holder, groups, facts))
     outcomes: list[Outcome] = []
-    matching: list[SgRule] = []  # rules that let the flow's protocol and port through
-    for key in groups:
-        if isinstance(key, Unknown):
-            outcomes.append(unknown(key.expr))
-            continue
-        group = facts.group(holder.deployment, key)
-        if group is None:
-            outcomes.append(unknown(f"security group {key} is not defined in the scan"))
-            continue
-        if flow.direction is Direction.EGRESS and group.default_egress_all:
-            outcomes.append(Outcome(PASS.verdict, (group.where,)))
-            continue
-        for rule in facts.rules_of(holder.deployment, key, flow.direction):
-            outcomes.append(rule_allows(rule, flow, peer, facts))
-            if protocol_matches(rule, flow).passed:
-                matching.append(rule)
+    for step in admission.steps:
+        if isinstance(step, Outcome):
+            outcomes.append(step)
+        else:
+            outcomes.append(_judged(step[0], step[1], flow, peer, facts))
     if flow.family == 4 and not any(o.passed for o in outcomes):
-        outcomes.append(union_admits(matching, peer, facts))
-    for rule in facts.floating_rules(holder.deployment, flow.direction):
+        outcomes.append(union_admits(list(admission.matching), peer, facts))
+    for rule in admission.floating:
         if not rule_allows(rule, flow, peer, facts).failed:
             outcomes.append(unknown(f"the security group of {rule.where.address} ({_unknown_text(rule.group)})"))
     return any_of(outcomes) if outcomes else FAIL

@@ -1,5 +1,6 @@
 """python-hcl2's grammar as a ready Lark parser: building its LALR tables takes about a second, so they are
-kept as plain data (JSON, through linter.codec: no pickle, unlike Lark's own cache, which lives in $TMPDIR).
+kept as plain data (JSON: no pickle, unlike Lark's own cache, which lives in $TMPDIR). Lark's serialized form
+is JSON's but for dicts keyed by numbers (its states): those are written `{"\u0000int-keys": [[k, v], ...]}`.
 
 Where the tables come from, first that fits: the copy shipped in the package (hcl2_parser.json.gz, when it was
 built from the installed lark and grammar), the cache directory the CLI passes (`<cache>/grammar/<key>`), else
@@ -14,11 +15,8 @@ import gzip
 import hashlib
 import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from linter.codec import CodecError, decoder, encode
 
 if TYPE_CHECKING:
     from linter.cache import ContentCache
@@ -27,7 +25,7 @@ SHIPPED = "hcl2_parser.json.gz"
 # ours, not python-hcl2's: keep_all_tokens gives every node its closing token; no propagate_positions (it
 # costs 2.5x the parse time; tokens carry positions)
 OPTIONS: dict[str, Any] = {"parser": "lalr", "keep_all_tokens": True}
-_decode_plain = decoder({})
+_KEYED = "\u0000int-keys"  # no key of Lark's holds a NUL
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +76,26 @@ def tables(parser: Any) -> str:
     from lark.lexer import TerminalDef
 
     data, memo = parser.memo_serialize([TerminalDef, Rule])
-    return json.dumps(encode({"data": data, "memo": memo}), separators=(",", ":"))
+    return json.dumps(_plain({"data": data, "memo": memo}), separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    """Lark's serialized tables as JSON data (tuples become lists: Lark reads either)."""
+    if isinstance(value, dict):
+        if all(isinstance(key, str) for key in value):
+            return {key: _plain(item) for key, item in value.items()}
+        return {_KEYED: [[_plain(key), _plain(item)] for key, item in value.items()]}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"Lark's tables hold a {type(value).__name__}")
+
+
+def _keyed(mapping: dict[str, Any]) -> Any:
+    if _KEYED in mapping:
+        return {key: item for key, item in mapping[_KEYED]}
+    return mapping
 
 
 def _load(payload: str) -> Any:
@@ -87,15 +104,14 @@ def _load(payload: str) -> Any:
     from lark.exceptions import LarkError
 
     try:
-        data = _decode_plain(json.loads(payload))
-        return Lark.load(data)
-    except (CodecError, ValueError, KeyError, TypeError, AttributeError, IndexError, LarkError, RecursionError):
+        return Lark.load(json.loads(payload, object_hook=_keyed))
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, LarkError, RecursionError):
         return None
 
 
 def _shipped_tables() -> tuple[str, str] | None:
     try:
-        raw = resources.files("linter.terraform").joinpath(SHIPPED).read_bytes()
+        raw = Path(__file__).with_name(SHIPPED).read_bytes()  # package data beside this module
         record = json.loads(gzip.decompress(raw))
     except (OSError, ValueError, EOFError):
         return None
