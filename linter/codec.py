@@ -70,10 +70,10 @@ def decoder(table: Mapping[str, type]) -> Callable[[Any], Any]:
         if not data or type(data[0]) is not str:
             raise CodecError("an array without its tag")
         tag = data[0]
-        if tag == "t":
-            return tuple([decode(item) for item in data[1:]])
+        if tag == "t":  # (scalars are their own decoding: no call for them, the bulk of the items)
+            return tuple([item if type(item) in _SCALARS else decode(item) for item in data[1:]])
         if tag == "l":
-            return [decode(item) for item in data[1:]]
+            return [item if type(item) in _SCALARS else decode(item) for item in data[1:]]
         if tag == "d":
             if len(data) % 2 == 0:
                 raise CodecError("a dict with a key and no value")
@@ -93,7 +93,7 @@ def decoder(table: Mapping[str, type]) -> Callable[[Any], Any]:
         if len(data) - 1 != arity[tag]:
             raise CodecError(f"{tag} takes {arity[tag]} fields, not {len(data) - 1}")
         try:
-            return cls(*[decode(item) for item in data[1:]])
+            return cls(*[item if type(item) in _SCALARS else decode(item) for item in data[1:]])
         except TypeError as error:  # a __post_init__ that refuses the fields
             raise CodecError(f"{tag}: {error}") from None
 

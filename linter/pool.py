@@ -1,4 +1,4 @@
-"""Per-file work on every core: a process pool for a pure function whose results pickle cheaply (plain data).
+"""Per-file work on every free core: a process pool for a pure function whose results pickle cheaply (plain data).
 
 Workers are forked (Linux) or come from a fork server (elsewhere) so they start in milliseconds with what the
 parent has already imported; where neither exists (Windows), or the pool cannot start, the work runs here.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -21,6 +21,16 @@ def available_cores() -> int:
     if affinity is not None:
         return max(len(affinity(0)), 1)
     return max(os.cpu_count() or 1, 1)
+
+
+def idle_cores() -> int:
+    """The cores not busy with other work (the last minute's load average): a pool on a machine already
+    saturated only adds the cost of sending results between processes."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not known here
+        return available_cores()
+    return max(1, min(available_cores(), int(available_cores() - load + 0.5)))
 
 
 def _context() -> Any:
@@ -43,14 +53,22 @@ def _worker_start(initializer: Callable[..., None] | None, arguments: tuple[Any,
 
 def parallel_map(function: Callable[[_T], _R], items: Sequence[_T], workers: int,
                  initializer: Callable[..., None] | None = None,
-                 arguments: tuple[Any, ...] = ()) -> list[_R] | None:
-    """`[function(item) for item in items]` computed by `workers` processes, in order; None when no pool can
-    run here (the caller does the work itself). `function` and `initializer` must be module-level functions."""
+                 arguments: tuple[Any, ...] = ()) -> Iterator[_R] | None:
+    """`function(item)` for each item, computed by `workers` processes and yielded in order as they come (the
+    caller works on the first while the workers compute the rest); None when no pool can run here. When the
+    pool breaks (a worker killed, out of memory), the results stop early: the caller does the rest itself.
+    `function` and `initializer` must be module-level functions."""
+    workers = min(workers, idle_cores())
     if workers < 2 or len(items) < 2:
         return None
     context = _context()
     if context is None:
         return None
+    return _results(context, function, items, workers, initializer, arguments)
+
+
+def _results(context: Any, function: Callable[[_T], _R], items: Sequence[_T], workers: int,
+             initializer: Callable[..., None] | None, arguments: tuple[Any, ...]) -> Iterator[_R]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -58,6 +76,6 @@ def parallel_map(function: Callable[[_T], _R], items: Sequence[_T], workers: int
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
                                  initargs=(initializer, arguments)) as pool:
-            return list(pool.map(function, items, chunksize=chunk))
-    except (BrokenProcessPool, OSError):  # a worker killed (out of memory), no processes allowed
-        return None
+            yield from pool.map(function, items, chunksize=chunk)
+    except (BrokenProcessPool, OSError):  # no processes allowed, or a worker killed
+        return

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 import linter.model as model
-from linter import codec
+from linter import codec, pool
 from linter.cache import ContentCache
 from linter.cli import cache_directory, cli
 from linter.terraform import grammar, hcl, parsing
@@ -200,6 +200,7 @@ def test_many_files_parse_in_a_pool_to_what_parsing_here_gives(tmp_path: Path,
     assert len(files) >= parsing.POOL_MIN_FILES
     here = [(path, parse_file(path, text)) for path, text in files]
     parsed = _parse_counter(monkeypatch)  # counts in this process only: the workers count in their copies
+    monkeypatch.setattr(pool, "idle_cores", lambda: 2)  # however busy the machine is
     pooled = FileParser(ContentCache(str(tmp_path)), workers=2)
     pooled.parse_all(files)
     assert [(path, pooled.parse(path, text)) for path, text in files] == here
@@ -317,3 +318,8 @@ def test_without_shipped_tables_the_parser_is_built_once_into_the_cache_director
 def test_the_process_parser_is_made_once() -> None:
     source = hcl.prepare_parser(None)
     assert hcl.prepare_parser(ContentCache("/nonexistent")) == source
+
+
+def test_a_busy_machine_parses_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pool, "idle_cores", lambda: 1)
+    assert pool.parallel_map(str, ["a", "b", "c"], 4) is None

@@ -404,6 +404,13 @@ class Facts:
 
     def flow_needed(self, entry: CalicoFlow, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
         """Whether Calico sends this flow from `sender` to `receiver` (Typha: every node may host it)."""
+        key = ("flow_needed", entry, id(receiver), id(sender))  # every case of the flow asks it of every pair
+        found = self._memo.get(key)
+        if found is None or found[0] is not receiver or found[1] is not sender:  # (the pair is kept: ids stay theirs)
+            found = self._memo[key] = (receiver, sender, self._flow_needed(entry, receiver, sender))
+        return found[2]  # type: ignore[no-any-return]
+
+    def _flow_needed(self, entry: CalicoFlow, receiver: NodeGroup, sender: NodeGroup) -> Outcome:
         if entry.routing:
             return all_of([self.calico_networking(), self._pair_flow(entry, receiver, sender)])
         return self._pair_flow(entry, receiver, sender)

@@ -236,7 +236,7 @@ def _subjects(check: Check, facts: Facts) -> Iterator[tuple[Subject, Outcome]]:
     kind = check.subject
     passed = Outcome(Verdict.PASS)
     if kind is SubjectKind.NODE_PAIR:
-        for pair, exists in _pairs(facts):
+        for pair, exists in facts.memoised(("pairs",), lambda: list(_pairs(facts))):  # the same for every case
             need = _pair_need(check, pair, facts)
             gate = all_of([exists, need])
             if not gate.failed:

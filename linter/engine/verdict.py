@@ -51,30 +51,39 @@ def negate(outcome: Outcome) -> Outcome:
 def all_of(outcomes: Iterable[Outcome]) -> Outcome:
     """FAIL if any fails, else UNKNOWN if any is unknown, else PASS (evidence of the deciding ones)."""
     items = list(outcomes)
-    failed = [o for o in items if o.failed]
-    if failed:
-        return Outcome(Verdict.FAIL, _evidence(failed))
-    unknowns = [o for o in items if o.verdict is Verdict.UNKNOWN]
-    if unknowns:
-        return Outcome(Verdict.UNKNOWN, _evidence(items), unknowns[0].reason)
-    return Outcome(Verdict.PASS, _evidence(items))
+    reason: str | None = None  # the first unknown's
+    for outcome in items:
+        if outcome.verdict is Verdict.FAIL:
+            return Outcome(Verdict.FAIL, _evidence([o for o in items if o.verdict is Verdict.FAIL]))
+        if reason is None and outcome.verdict is Verdict.UNKNOWN:
+            reason = outcome.reason
+    evidence = _evidence(items)
+    if reason is not None:
+        return Outcome(Verdict.UNKNOWN, evidence, reason)
+    return Outcome(Verdict.PASS, evidence) if evidence else PASS
 
 
 def any_of(outcomes: Iterable[Outcome]) -> Outcome:
     """PASS if any passes, else UNKNOWN if any is unknown, else FAIL."""
     items = list(outcomes)
-    passed = [o for o in items if o.passed]
-    if passed:
-        return Outcome(Verdict.PASS, _evidence(passed))
-    unknowns = [o for o in items if o.verdict is Verdict.UNKNOWN]
-    if unknowns:
-        return Outcome(Verdict.UNKNOWN, (), unknowns[0].reason)
-    return Outcome(Verdict.FAIL, _evidence(items))
+    reason: str | None = None
+    for outcome in items:
+        if outcome.verdict is Verdict.PASS:
+            return Outcome(Verdict.PASS, _evidence([o for o in items if o.verdict is Verdict.PASS]))
+        if reason is None and outcome.verdict is Verdict.UNKNOWN:
+            reason = outcome.reason
+    if reason is not None:
+        return Outcome(Verdict.UNKNOWN, (), reason)
+    evidence = _evidence(items)
+    return Outcome(Verdict.FAIL, evidence) if evidence else FAIL
 
 
 def _evidence(outcomes: list[Outcome]) -> tuple[Where, ...]:
+    with_evidence = [outcome.evidence for outcome in outcomes if outcome.evidence]
+    if not with_evidence:
+        return ()  # the common case: constants and unknowns carry none
     seen: dict[Where, None] = {}
-    for outcome in outcomes:
-        for where in outcome.evidence:
+    for evidence in with_evidence:
+        for where in evidence:
             seen.setdefault(where, None)
     return tuple(seen)

@@ -80,6 +80,7 @@ class FileParser:
         workers = min(self._workers, max(len(missing) // POOL_MIN_FILES, 2))
         payloads = parallel_map(_parse_encoded, [(path, text) for path, text, _key in missing], workers,
                                 _prepare_worker, (self._cache,))
+        # decoded as they come; what a broken pool leaves out, `parse` does here
         for (path, _text, key), payload in zip(missing, payloads or ()):
             syntax = _syntax_of(payload, path) if payload is not None else None
             if syntax is not None and payload is not None:
