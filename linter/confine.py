@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 from linter.limits import MAX_FILE_BYTES
 
 OUTSIDE = "outside the scanned tree"
+NUL_IN_PATH = "not a path: it holds a NUL byte"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +118,8 @@ class Confinement:
 
     def holds(self, path: str) -> bool:
         """Whether `path`, symlinks resolved, is inside one of the roots."""
-        resolved = _resolved(os.path.abspath(path))
-        held = any(root == "/" or resolved == root or resolved.startswith(root + "/") for root in self.roots)
+        resolved = "\0" if "\0" in path else _resolved(os.path.abspath(path))  # no file has a NUL in its path
+        held = "\0" not in resolved and any(root == "/" or resolved == root or resolved.startswith(root + "/") for root in self.roots)
         if self.log is not None:
             self.log.note("holds", path, 0, held)
         return held
@@ -127,7 +128,7 @@ class Confinement:
         """What `path` is, symlinks followed: "directory", "file" (regular), "other" or "" (nothing)."""
         try:
             mode = os.stat(path).st_mode
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte in the path
             found = ""
         else:
             found = "directory" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
@@ -156,6 +157,8 @@ class Confinement:
         return refused
 
     def _refusal(self, path: str) -> Refused | None:
+        if "\0" in path:
+            return Refused(path, NUL_IN_PATH)
         if not self.holds(path):
             return Refused(path, OUTSIDE, outside=True)
         try:

@@ -12,6 +12,8 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_YAML_NODES = 1_000_000
 # levels of YAML nesting: far above any real document, far below what recursive readers (~3 frames a level) survive
 MAX_YAML_NESTING = 64
+# characters aliases add to a YAML document (a long string shared through nested aliases: "string laughs")
+MAX_YAML_ALIAS_CHARS = 16 * 1024 * 1024
 # Terraform: nodes (list and map elements) of one value seen as a tree (shared sub-values counted each time)
 MAX_VALUE_NODES = 200_000
 # Terraform: characters of one string, and of all the strings held by one value

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from linter.limits import MAX_YAML_NESTING, MAX_YAML_NODES
+from linter.limits import MAX_YAML_ALIAS_CHARS, MAX_YAML_NESTING, MAX_YAML_NODES
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -24,7 +24,9 @@ def unfit(root: yaml.Node) -> str | None:
     One pass over the node graph (iterative, each shared node once): the readers recurse and expand aliases.
     """
     size: dict[int, int] = {}  # id(node) -> nodes once expanded, for nodes done
+    chars: dict[int, int] = {}  # id(node) -> characters of its scalars once expanded
     depth: dict[int, int] = {}
+    distinct_chars = 0  # of the scalars as written: what aliases add is the difference
     open_nodes: set[int] = set()  # the nodes whose children are being walked: the current path
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
@@ -33,11 +35,16 @@ def unfit(root: yaml.Node) -> str | None:
         if children_done:
             open_nodes.discard(key)
             size[key] = 1 + sum(size[id(child)] for child in children)
+            own = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+            distinct_chars += own
+            chars[key] = own + sum(chars[id(child)] for child in children)
             depth[key] = 1 + max((depth[id(child)] for child in children), default=0)
             if depth[key] > MAX_YAML_NESTING:
                 return f"nested more than {MAX_YAML_NESTING} levels deep (calico-lint's limit)"
             if size[key] > MAX_YAML_NODES:
                 return f"aliases expand to more than {MAX_YAML_NODES:,} nodes (calico-lint's limit)"
+            if chars[key] - distinct_chars > MAX_YAML_ALIAS_CHARS:
+                return f"aliases add more than {MAX_YAML_ALIAS_CHARS:,} characters (calico-lint's limit)"
         elif key in open_nodes:
             return "an alias refers to a node that contains it (a recursive alias)"
         elif key not in size:

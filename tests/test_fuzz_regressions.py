@@ -93,3 +93,67 @@ def test_partly_unknown_templates_doubled_through_locals_stop_at_the_limit(tmp_p
     (tmp_path / "main.tf").write_text("\n".join(lines) + "\n")
     model = load_modules([str(tmp_path)]).model  # 2^40 template parts if nothing stops it
     assert [group.key for group in model.security_groups] == ["aws_security_group.k8s_nodes"]
+
+
+def test_a_count_that_refers_to_its_own_resource_is_unknown(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('resource "aws_instance" "k8s_nodes" {\n'
+                                      "  count = length(aws_instance.k8s_nodes)\n}\n")
+    model = load_modules([str(tmp_path)]).model  # was: TypeError unpacking the cycle's Unknown
+    assert not [p for p in model.problems if "internal error" in p.message]
+
+
+def test_helm_values_that_are_no_list_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('variable "v" {}\nresource "helm_release" "calico" {\n'
+                                      '  chart = "tigera-operator"\n  values = var.v\n}\n')
+    model = load_modules([str(tmp_path)]).model  # was: TypeError iterating an Unknown
+    assert not [p for p in model.problems if "internal error" in p.message]
+
+
+def test_launch_template_tag_specifications_of_another_type_are_ignored() -> None:
+    template = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Lt:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData: {TagSpecifications: 5, SecurityGroupIds: [sg-1]}
+  Workers:
+    Type: AWS::AutoScaling::AutoScalingGroup
+    Properties:
+      MinSize: "1"
+      MaxSize: "2"
+      LaunchTemplate: {LaunchTemplateId: !Ref Lt, Version: "1"}
+"""
+    model = load_template("/t.yaml", text=template)  # was: TypeError iterating an int
+    assert not model.problems
+
+
+def test_a_path_with_a_nul_byte_is_refused(tmp_path: Path) -> None:
+    from linter.confine import Confinement, Refused
+
+    confinement = Confinement.around([str(tmp_path)])
+    refused = confinement.read_bytes(f"{tmp_path}/a\0b.yaml")  # was: ValueError from os.path.realpath
+    assert isinstance(refused, Refused) and "NUL" in refused.reason
+    assert not confinement.holds(f"{tmp_path}/a\0b") and confinement.kind(f"{tmp_path}/a\0b") == ""
+
+
+@pytest.mark.skipif(not getattr(sys, "get_int_max_str_digits", lambda: 0)(), reason="no digit limit")
+def test_an_hcl_integer_past_the_digit_limit_is_a_parse_problem() -> None:
+    body, problems = parse_hcl("locals {\n  n = " + "1" * 5001 + "\n}\n", "/m.tf")
+    assert body is None and "integer of more than" in problems[0].message and problems[0].where.line == 2
+
+
+def test_a_long_string_shared_through_nested_aliases_is_one_cal000() -> None:
+    lines = ["a0: &a0 " + "x" * 50_000] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
+                                          for i in range(1, 10)]  # 4^9 copies of 50 kB: 13 GB once expanded
+    model = load_calico_file("/p.yaml", text=POOL % ("x: {" + ", ".join(lines) + "}"))
+    assert [p for p in model.problems if "aliases add more than" in p.message]
+
+
+def test_describing_a_huge_cloudformation_value_stays_short() -> None:
+    from linter.cloudformation.intrinsics import describe
+
+    shared: list = ["x"]
+    for _ in range(15):
+        shared = [shared] * 4  # 4^15 elements once expanded: serialising it all never ends
+    assert len(describe({"Fn::Equals": [shared, "x"]})) <= 80
+    assert describe({"Fn::Equals": [[1, {"a": "b"}], "x"]}) == 'Fn::Equals [[1,{"a":"b"}],"x"]'

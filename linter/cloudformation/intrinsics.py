@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import reprlib
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -70,19 +71,27 @@ def describe(raw: Any, limit: int = 80) -> str:
             if isinstance(arg, list):
                 return "Fn::GetAtt " + ".".join(str(a) for a in arg)
             return f"Fn::GetAtt {arg}"
-        text = f"{name} {_compact(arg)}"
+        text = f"{name} {_compact(arg, limit)}"
     else:
-        text = _compact(raw)
+        text = _compact(raw, limit)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _compact(raw: Any) -> str:
+def _compact(raw: Any, limit: int) -> str:
+    """JSON of `raw`, encoded lazily and only to a little past `limit` (aliases can make `raw` huge)."""
     if isinstance(raw, str):
-        return str(raw)
+        return raw
+    chunks: list[str] = []
+    size = 0
     try:
-        return json.dumps(raw, default=str, separators=(",", ":"))
+        for chunk in json.JSONEncoder(default=str, separators=(",", ":")).iterencode(raw):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                break
     except (TypeError, ValueError, RecursionError):
-        return str(raw)
+        return reprlib.repr(raw)
+    return "".join(chunks)
 
 
 def as_text(value: Any) -> str | None:

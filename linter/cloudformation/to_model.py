@@ -354,7 +354,8 @@ def _launch_template(res: _Res) -> _Template:
                                 interface.get("Groups")])
     subnet = interface.get("SubnetId")
     tag = None
-    specs = [s for s in (data.get("TagSpecifications") or []) if isinstance(s, dict)]
+    listed = data.get("TagSpecifications")
+    specs = [s for s in listed if isinstance(s, dict)] if isinstance(listed, list) else []
     for spec in specs:
         if spec.get("ResourceType") == "instance":
             tag = _name_tag(spec.get("Tags"))

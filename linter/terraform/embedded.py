@@ -160,7 +160,8 @@ def _helm(values: dict, resource: TfResource, files_by_text: dict[str, str]) -> 
     if not (isinstance(chart, str) and "tigera-operator" in chart):
         return
     merged: dict[str, Any] = {}
-    texts = [t for t in values.get("values") or [] if isinstance(t, str)]
+    listed = values.get("values")
+    texts = [t for t in listed if isinstance(t, str)] if isinstance(listed, list) else []
     used = tuple(files_by_text[t] for t in texts if t in files_by_text)
     if used:
         yield Model(embedded_files=used)

@@ -14,6 +14,7 @@ python-hcl2's own DictTransformer flattens expressions into strings, so we read 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
@@ -652,6 +653,10 @@ class _Builder:
 
     def e_int_lit(self, tree: Any) -> Any:
         text = "".join(str(token) for token in tree.children)
+        limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()  # 0: no limit (Python < 3.10.7)
+        if limit and len(text) > limit:
+            token = _first_token(tree)
+            raise HclError(f"an integer of more than {limit:,} digits (Python's limit)", token.line, token.column)
         return self._node(Literal, tree, int(text))
 
     def e_float_lit(self, tree: Any) -> Any:

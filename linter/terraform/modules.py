@@ -507,8 +507,9 @@ class _Module:
 
     def instances(self, decl: _ResourceDecl) -> tuple[list[tuple[Any, dict[str, Any]]], Unknown | None]:
         """[(instance key, bindings)] and the count/for_each that could not be evaluated."""
-        return self.memoised(("instances", decl.address),
-                             lambda: self.loader.admit(decl.block, self.scope), decl.address)
+        found = self.memoised(("instances", decl.address),
+                              lambda: self.loader.admit(decl.block, self.scope), decl.address)
+        return ([], found) if isinstance(found, Unknown) else found  # Unknown: its count/for_each refers to itself
 
     def instance_key(self, key: Any) -> Any:
         """The resource instance's key, prefixed with the module instance keys (`"workers/0"`)."""
