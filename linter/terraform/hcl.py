@@ -223,6 +223,17 @@ def parse_hcl(text: str, file: str) -> tuple[Body | None, tuple[ParseProblem, ..
     return body, ()
 
 
+def parse_hcl_quickly(text: str, file: str) -> tuple[Body | None, tuple[ParseProblem, ...]] | None:
+    """`parse_hcl(text, file)` when the fast path reads the text (no Lark), else None."""
+    from linter.terraform.hcl_fast import fast_body
+
+    body = fast_body(text.replace("\r\n", "\n"))
+    if body is None:
+        return None
+    duplicates = _duplicate_attributes(body, file)
+    return (None, duplicates) if duplicates else (body, ())
+
+
 def parse_expression(text: str) -> Expr:
     """Parse one expression (e.g. a `--var` value or a template interpolation). Raises HclError."""
     flat = text.replace("\r\n", " ").replace("\n", " ")
@@ -261,7 +272,12 @@ def _lark() -> Any:
 
 
 def _parse_body(text: str) -> Body:
+    from linter.terraform.hcl_fast import fast_body
+
     source = text.replace("\r\n", "\n")
+    fast = fast_body(source)  # most configurations, without Lark; None: the rest, and every error
+    if fast is not None:
+        return fast
     try:
         return _parse_once(source)
     except HclError as original:

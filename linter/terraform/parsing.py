@@ -1,5 +1,5 @@
-"""Terraform files -> syntax (`hcl.Body` and problems), once per content: from the content cache, on every
-core for more than a handful of files, or here.
+"""Terraform files -> syntax (`hcl.Body` and problems), once per content: from the content cache, by the HCL
+fast path here, on every free core for more than a handful of the files that need Lark, or here.
 
 Parsing a file depends on its text and nothing else (variables come later, in modules.py), so its syntax is
 cached by the hash of its text, the parser's code and grammar, Python's version and calico-lint's (the
@@ -70,6 +70,10 @@ class FileParser:
             if (path, key) in self._known:
                 continue
             cached = self._cached(path, key)
+            if cached is None and not path.endswith(".tf.json"):
+                cached = _quick_syntax(path, text)  # here: faster than sending it to a worker and back
+                if cached is not None:
+                    self._store(key, _payload(cached))
             if cached is not None:
                 self._known[(path, key)] = cached
             else:
@@ -103,10 +107,18 @@ class FileParser:
             self._cache.put(KIND, key, payload)
 
 
+def _quick_syntax(path: str, text: str) -> Syntax | None:
+    parsed = hcl.parse_hcl_quickly(text, path)
+    return Syntax(parsed[0], parsed[1]) if parsed is not None else None
+
+
 def stage_fingerprint(version: str) -> str:
     """What a file's syntax depends on besides its text: the code that makes and encodes it, the grammar,
     Python's and calico-lint's versions."""
-    code = [Path(module.__file__ or "").read_bytes() for module in (hcl, json_syntax, codec, model, sys.modules[__name__])]
+    from linter.terraform import hcl_fast
+
+    modules = (hcl, hcl_fast, json_syntax, codec, model, sys.modules[__name__])
+    code = [Path(module.__file__ or "").read_bytes() for module in modules]
     return digest(version, f"python {sys.version_info[0]}.{sys.version_info[1]}", grammar.grammar_key(), *code)
 
 
