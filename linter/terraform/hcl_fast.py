@@ -42,7 +42,7 @@ def fast_body(source: str) -> Body | None:
         tokens = _tokenize(source + "\n")
         parser = _Parser(source, tokens)
         body = parser.body(top=True)
-    except (_GiveUp, RecursionError, IndexError):
+    except (_GiveUp, RecursionError, IndexError, ValueError):
         return None
     return body
 
@@ -187,6 +187,8 @@ class _Parser:
             else:
                 node = Variable(text, text, token[4])
         elif kind == "num":
+            if len(text) > 100:
+                raise _GiveUp  # near Python's digit limit for int(): the builder says what it makes of it
             node = Literal(float(text) if "." in text else int(text), text, token[4])
         elif kind == "str":
             node = self.string(token)
