@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,13 +36,20 @@ class _Made:
 
 
 def grammar_key() -> str:
-    """What the tables depend on: lark's version, the grammar's text, our options."""
-    import lark
-    import hcl2.parser
-
-    grammar = Path(hcl2.parser.__file__).with_name("hcl2.lark").read_bytes()
+    """What the tables depend on: lark's version (its `__init__.py` states it), the grammar's text, our
+    options. Read from the files, without importing lark or python-hcl2 (a run that never needs Lark,
+    the fast path's, does not pay for their import)."""
+    lark_init = _package_file("lark", "__init__.py")
+    grammar = _package_file("hcl2", "hcl2.lark")
     options = json.dumps(OPTIONS, sort_keys=True)
-    return hashlib.sha256(f"lark {lark.__version__}\0{options}\0".encode() + grammar).hexdigest()
+    return hashlib.sha256(f"{options}\0".encode() + lark_init + b"\0" + grammar).hexdigest()
+
+
+def _package_file(package: str, name: str) -> bytes:
+    spec = importlib.util.find_spec(package)  # finds a top-level package without running it
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(f"{package} is not installed")
+    return Path(list(spec.submodule_search_locations)[0], name).read_bytes()
 
 
 def make_parser(cache: ContentCache | None) -> _Made:
