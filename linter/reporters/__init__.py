@@ -4,10 +4,11 @@ Adding a format is one module with a `render` of the shared signature and one li
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping, Protocol, Sequence
+import importlib
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Protocol, Sequence
 
-from linter.model import Report
-from linter.reporters import github, gitlab, json_report, junit, sarif, text
+if TYPE_CHECKING:
+    from linter.model import Report
 
 
 class Render(Protocol):
@@ -18,11 +19,30 @@ class Render(Protocol):
                  color: bool = False, quiet: bool = False) -> str: ...
 
 
-FORMATS: Mapping[str, Render] = {
-    "text": text.render,
-    "json": json_report.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "github": github.render,
-    "gitlab": gitlab.render,
-}
+class _Renders(Mapping[str, Render]):
+    """format -> its module's `render`, the module imported when the format is first used (a run renders
+    one or two of them: the others cost nothing)."""
+
+    def __init__(self, modules: Mapping[str, str]) -> None:
+        self._modules = dict(modules)
+
+    def __getitem__(self, name: str) -> Render:
+        module = importlib.import_module(f"linter.reporters.{self._modules[name]}")
+        render: Render = module.render
+        return render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+
+FORMATS: Mapping[str, Render] = _Renders({
+    "text": "text",
+    "json": "json_report",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "gitlab": "gitlab",
+})
