@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from linter.model import ConfigProblem, Where
 from linter.calico.documents import load_calico_file
@@ -169,3 +170,44 @@ def test_operator_rules_for_non_calico_cni_and_host_local_ipam() -> None:
                  "    ipPools: [{cidr: 10.0.0.0/16, encapsulation: VXLAN}]\n"
     assert installation(host_local) == [
         "calicoNetwork.ipPools[0].encapsulation: VXLAN is invalid with Calico CNI and HostLocal IPAM"]
+
+
+def test_a_note_shows_a_value_of_any_size_in_a_bounded_string() -> None:
+    from linter.calico.values import LINE, brief
+
+    assert brief("IPIP") == "'IPIP'" and brief({"mode": "Always", LINE: 3}) == "{'mode': 'Always'}"
+    assert brief([1, {"a": None}, (2.5,), True]) == "[1, {'a': None}, [2.5], True]"
+    shared: list = ["x" * 1000]
+    for _ in range(30):
+        shared = [shared, shared]  # 2^30 leaves: a repr() would never end
+    assert len(brief(shared)) == 160 and brief(shared).endswith("…")
+    assert brief(10 ** 5000) == "<an integer of more than 150 digits>"  # repr() raises past 4,300 digits
+    assert len(brief("y" * 10_000_000, limit=40)) == 40
+
+
+values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 70000) | st.sampled_from(
+        ["Always", "Never", "CrossSubnet", "IPIP", "VXLAN", "10.0.0.0/16", "${var.x}", "x", ""]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(
+        st.sampled_from(["cidr", "ipipMode", "vxlanMode", "natOutgoing", "blockSize", "disabled", "nodeSelector",
+                         "ipPools", "encapsulation", "bgp", "calicoNetwork", "mtu", "IPIPMode", "other"]),
+        children, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spec=values, schema=st.sampled_from(["ippool", "felixconfiguration", "installation"]))
+def test_the_schema_check_cut_to_the_schema_finds_what_a_check_of_the_whole_value_finds(spec, schema) -> None:
+    from jsonschema import Draft7Validator
+
+    from linter.calico import validate
+
+    whole = validate._masked(validate.strip_lines(spec if spec is not None else {}))
+    expected = sorted((tuple(map(str, e.absolute_path)), e.validator) for e in
+                      Draft7Validator(validate.load_schema(schema)).iter_errors(whole))
+    cut = validate._fitted(spec if spec is not None else {}, validate.load_schema(schema))
+    found = sorted((tuple(map(str, e.absolute_path)), e.validator) for e in
+                   Draft7Validator(validate.load_schema(schema)).iter_errors(cut))
+    assert found == expected
+    assert validate.near_miss_fields(cut, validate.load_schema(schema), "") == \
+        validate.near_miss_fields(whole, validate.load_schema(schema), "")

@@ -157,3 +157,18 @@ def test_describing_a_huge_cloudformation_value_stays_short() -> None:
         shared = [shared] * 4  # 4^15 elements once expanded: serialising it all never ends
     assert len(describe({"Fn::Equals": [shared, "x"]})) <= 80
     assert describe({"Fn::Equals": [[1, {"a": "b"}], "x"]}) == 'Fn::Equals [[1,{"a":"b"}],"x"]'
+
+
+def test_an_alias_expanded_list_where_a_string_belongs_is_judged_by_its_type_and_shown_short() -> None:
+    # fuzz input 64494 of seed 2026: 635,000 nodes under `encapsulation`, walked whole by the schema check
+    # (0.94 s) and repr()'d whole into the pool's Unknown (5 MB)
+    lines = ["e0: &e0 [lol]"] + [f"e{i}: &e{i} [*e{i - 1}, *e{i - 1}, *e{i - 1}, *e{i - 1}, *e{i - 1}]"
+                                 for i in range(1, 8)]  # 5^7 = 78,125 leaves once expanded
+    text = ("x: {" + ", ".join(lines) + "}\ninstallation:\n  calicoNetwork:\n    ipPools:\n"
+            "    - cidr: 10.0.0.0/16\n      encapsulation: *e7\n")
+    model = load_calico_file("/values.yaml", text=text)
+    assert [p.message for p in model.config_problems] == [
+        "installation.calicoNetwork.ipPools[0].encapsulation: a list is not one of IPIPCrossSubnet, IPIP, VXLAN, "
+        "VXLANCrossSubnet, None"]
+    (pool,) = model.pools
+    assert isinstance(pool.ipip, Unknown) and len(pool.ipip.expr) <= 250

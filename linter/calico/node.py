@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from linter.model import CalicoNetwork, EncapMode, FelixConfig, IpPool, Model, Networking, SrcDstCheck, Unknown, Where
 from linter.calico.resources import get, problems_to_model, read_cidr
 from linter.calico.validate import Problem, parse_cidr
-from linter.calico.values import scalar
+from linter.calico.values import brief, scalar
 
 ORIGIN_NODE = "calico-node environment"
 
@@ -117,8 +117,8 @@ def _cidr6(value: Any, problems: list[Problem]) -> str | Unknown:
     if isinstance(value, str) and not isinstance(scalar(value), Unknown):
         network = parse_cidr(value)
         if network is None or network.version != 6:
-            problems.append(("CALICO_IPV6POOL_CIDR", f"CALICO_IPV6POOL_CIDR: {value!r} is not an IPv6 CIDR"))
-            return Unknown(f"CALICO_IPV6POOL_CIDR: {value!r}")
+            problems.append(("CALICO_IPV6POOL_CIDR", f"CALICO_IPV6POOL_CIDR: {brief(value)} is not an IPv6 CIDR"))
+            return Unknown(f"CALICO_IPV6POOL_CIDR: {brief(value)}")
     return read_cidr(value, "CALICO_IPV6POOL_CIDR")
 
 
@@ -178,8 +178,8 @@ def _choice(env: Mapping[str, Any], name: str, table: Mapping[str, Any], default
         return default
     if isinstance(value, str) and value.strip().lower() in table:
         return table[value.strip().lower()]
-    problems.append((name, f"{name}: {value!r} is not one of {allowed}"))
-    return Unknown(f"{name}: {value!r}")
+    problems.append((name, f"{name}: {brief(value)} is not one of {allowed}"))
+    return Unknown(f"{name}: {brief(value)}")
 
 
 def _cidr(value: Any, problems: list[Problem]) -> str | Unknown:
@@ -188,10 +188,10 @@ def _cidr(value: Any, problems: list[Problem]) -> str | Unknown:
     if isinstance(value, str) and not isinstance(scalar(value), Unknown):
         network = parse_cidr(value)
         if network is None:
-            problems.append(("CALICO_IPV4POOL_CIDR", f"CALICO_IPV4POOL_CIDR: {value!r} is not a valid CIDR"))
+            problems.append(("CALICO_IPV4POOL_CIDR", f"CALICO_IPV4POOL_CIDR: {brief(value)} is not a valid CIDR"))
         elif network.version != 4:
-            problems.append(("CALICO_IPV4POOL_CIDR", f"CALICO_IPV4POOL_CIDR: {value!r} is not an IPv4 CIDR"))
-            return Unknown(f"CALICO_IPV4POOL_CIDR: {value!r}")
+            problems.append(("CALICO_IPV4POOL_CIDR", f"CALICO_IPV4POOL_CIDR: {brief(value)} is not an IPv4 CIDR"))
+            return Unknown(f"CALICO_IPV4POOL_CIDR: {brief(value)}")
     return read_cidr(value, "CALICO_IPV4POOL_CIDR")
 
 
@@ -203,7 +203,7 @@ def _backend(value: Any, env: Mapping[str, Any],
         return True, Networking.CALICO  # calico-node's default backend is bird
     backend = value.strip().lower() if isinstance(value, str) else str(value)
     if backend not in _BGP_BACKENDS:
-        return Unknown(f"CALICO_NETWORKING_BACKEND: {value!r}"), Networking.CALICO
+        return Unknown(f"CALICO_NETWORKING_BACKEND: {brief(value)}"), Networking.CALICO
     if backend == "none" and not _uses_calico_ipam(env, config_maps):
         return False, Networking.POLICY_ONLY
     return _BGP_BACKENDS[backend], Networking.CALICO

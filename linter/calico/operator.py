@@ -12,7 +12,7 @@ from typing import Any
 from linter.model import CalicoNetwork, EncapMode, IpPool, Model, Networking, Unknown, Where
 from linter.calico.resources import get, is_ipv6, problems_to_model, read_cidr, read_selector
 from linter.calico.validate import Problem, cidr_problem, validate_spec
-from linter.calico.values import scalar
+from linter.calico.values import brief, scalar
 
 ORIGIN_INSTALLATION = "Installation (operator.tigera.io/v1)"
 ORIGIN_HELM = "tigera-operator Helm values"
@@ -124,7 +124,7 @@ def _bgp(value: Any, networking: Networking | Unknown, eks: bool | Unknown) -> b
     if value == "Disabled":
         return False
     if value is not None:
-        return Unknown(f"calicoNetwork.bgp: {value!r}")
+        return Unknown(f"calicoNetwork.bgp: {brief(value)}")
     if networking is Networking.POLICY_ONLY:
         return False
     if isinstance(networking, Unknown):
@@ -145,7 +145,7 @@ def _pool(entry: Any, field: str, networking: Networking | Unknown, key: str, wh
     """The pool an `ipPools` entry describes, and the encapsulation in effect (after defaults)."""
     entry = scalar(entry)
     if not isinstance(entry, dict):
-        unknown = entry if isinstance(entry, Unknown) else Unknown(f"{field}: {entry!r}")
+        unknown = entry if isinstance(entry, Unknown) else Unknown(f"{field}: {brief(entry)}")
         return IpPool(key, unknown, unknown, unknown, unknown, where, origin), unknown
     raw_cidr = scalar(entry.get("cidr"))
     if (issue := cidr_problem(f"{field}.cidr", raw_cidr)) is not None:
@@ -169,7 +169,7 @@ def _pool(entry: Any, field: str, networking: Networking | Unknown, key: str, wh
     elif nat in ("Enabled", "Disabled"):
         nat_outgoing = nat == "Enabled"
     else:
-        nat_outgoing = Unknown(f"{field}.natOutgoing: {nat!r}")
+        nat_outgoing = Unknown(f"{field}.natOutgoing: {brief(nat)}")
     selector = read_selector(entry.get("nodeSelector"), f"{field}.nodeSelector")
     return IpPool(key, cidr, ipip, vxlan, nat_outgoing, where, origin, node_selector=selector), encapsulation
 
@@ -179,5 +179,5 @@ def _encapsulation(value: Any, field: str) -> tuple[EncapMode | Unknown, EncapMo
         return value, value
     if isinstance(value, str) and value in _ENCAPSULATIONS:
         return _ENCAPSULATIONS[value]
-    unknown = Unknown(f"{field}: {value!r}")
+    unknown = Unknown(f"{field}: {brief(value)}")
     return unknown, unknown

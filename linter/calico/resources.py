@@ -9,7 +9,7 @@ from typing import Any
 
 from linter.model import BgpConfig, BgpPeer, CalicoNetwork, ConfigProblem, EncapMode, FelixConfig, IpPool, Model, SrcDstCheck, Unknown, Where
 from linter.calico.validate import Problem, cidr_problem, parse_cidr, validate_spec
-from linter.calico.values import scalar
+from linter.calico.values import brief, scalar
 
 ORIGIN_V1 = "ipPool (calicoctl v1)"
 _V1_MODES = {"always": EncapMode.ALWAYS, "cross-subnet": EncapMode.CROSS_SUBNET}
@@ -52,7 +52,7 @@ def read_bool(value: Any, default: bool, field: str) -> bool | Unknown:
         return default
     if isinstance(value, (bool, Unknown)):
         return value
-    return Unknown(f"{field}: {value!r}")
+    return Unknown(f"{field}: {brief(value)}")
 
 
 def read_cidr(value: Any, field: str) -> str | Unknown:
@@ -60,9 +60,9 @@ def read_cidr(value: Any, field: str) -> str | Unknown:
     if isinstance(value, Unknown):
         return value
     if not isinstance(value, str):
-        return Unknown(f"{field}: {value!r}" if value is not None else f"{field} unset")
+        return Unknown(f"{field}: {brief(value)}" if value is not None else f"{field} unset")
     network = parse_cidr(value)
-    return str(network) if network is not None else Unknown(f"{field}: {value!r}")
+    return str(network) if network is not None else Unknown(f"{field}: {brief(value)}")
 
 
 def is_ipv6(cidr: str | Unknown) -> bool:
@@ -115,7 +115,7 @@ def _v1_ipip(block: Any) -> EncapMode | Unknown:
     if isinstance(block, Unknown):
         return block
     if not isinstance(block, dict):
-        return Unknown(f"spec.ipip: {block!r}")
+        return Unknown(f"spec.ipip: {brief(block)}")
     enabled = read_bool(block.get("enabled"), True, "spec.ipip.enabled")
     if enabled is False:
         return EncapMode.NEVER
@@ -127,7 +127,7 @@ def _v1_ipip(block: Any) -> EncapMode | Unknown:
     elif isinstance(mode, str) and mode in _V1_MODES:
         resolved = _V1_MODES[mode]
     else:
-        return Unknown(f"spec.ipip.mode: {mode!r}")
+        return Unknown(f"spec.ipip.mode: {brief(mode)}")
     return resolved if enabled is True else enabled
 
 
@@ -173,7 +173,7 @@ def _mode(value: Any, field: str) -> EncapMode | Unknown:
         return value
     if isinstance(value, str) and value in _ENCAP_NAMES:
         return _ENCAP_NAMES[value]
-    return Unknown(f"{field}: {value!r}")
+    return Unknown(f"{field}: {brief(value)}")
 
 
 # ------------------------------------------------------------------------------------------ FelixConfiguration
@@ -192,7 +192,7 @@ def read_felix(document: dict[str, Any], where: Where, key: str | None) -> Model
     elif isinstance(value, str) and value in {c.value for c in SrcDstCheck}:
         check = SrcDstCheck(value)  # the CRD's enum: exactly as written
     else:
-        check = Unknown(f"awsSrcDstCheck: {value!r}")
+        check = Unknown(f"awsSrcDstCheck: {brief(value)}")
     felix = FelixConfig(key=key, aws_src_dst_check=check, where=where,
                         wireguard=read_optional_bool(get(spec, "wireguardEnabled"), "wireguardEnabled"),
                         wireguard_v6=read_optional_bool(get(spec, "wireguardEnabledV6"), "wireguardEnabledV6"))
@@ -212,14 +212,14 @@ def read_selector(value: Any, field: str) -> str | Unknown:
     value = scalar(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return "all()"
-    return value if isinstance(value, (str, Unknown)) else Unknown(f"{field}: {value!r}")
+    return value if isinstance(value, (str, Unknown)) else Unknown(f"{field}: {brief(value)}")
 
 
 def _optional_text(value: Any, field: str) -> str | Unknown | None:
     value = scalar(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return value.strip() if isinstance(value, str) else value if isinstance(value, Unknown) else Unknown(f"{field}: {value!r}")
+    return value.strip() if isinstance(value, str) else value if isinstance(value, Unknown) else Unknown(f"{field}: {brief(value)}")
 
 
 # ------------------------------------------------------------------------------------------ BGP
@@ -261,7 +261,7 @@ def split_peer_ip(value: str | Unknown | None) -> tuple[str | Unknown | None, in
     else:
         address, port = text, ""
     if port and not port.isdigit():
-        return Unknown(f"peerIP: {value!r}"), None
+        return Unknown(f"peerIP: {brief(value)}"), None
     return address, int(port) if port else None
 
 

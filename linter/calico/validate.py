@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from linter.model import Unknown
-from linter.calico.values import has_placeholder, strip_lines
+from linter.calico.values import META_KEYS, brief, has_placeholder, strip_lines
 
 # (field, message) pairs; the caller turns them into ConfigProblems
 Problem = tuple[str, str]
@@ -36,7 +36,7 @@ def validate_spec(spec: Any, schema: str | dict[str, Any], prefix: str = "") -> 
 
     if isinstance(schema, str):
         schema = load_schema(schema)
-    instance = _masked(strip_lines(spec if spec is not None else {}))
+    instance = _fitted(spec if spec is not None else {}, schema)
     problems: list[Problem] = []
     reported: set[str] = set()
     errors = Draft7Validator(schema).iter_errors(instance)
@@ -50,6 +50,45 @@ def validate_spec(spec: Any, schema: str | dict[str, Any], prefix: str = "") -> 
                 problems.append((field, message))
     problems.extend(near_miss_fields(instance, schema, prefix))
     return problems
+
+
+# keywords that look inside a value's children: without them a schema node judges only the value's type
+_CHILD_KEYWORDS = frozenset({
+    "properties", "additionalProperties", "patternProperties", "propertyNames", "dependencies", "items",
+    "additionalItems", "contains", "uniqueItems", "allOf", "anyOf", "oneOf", "not", "if", "then", "else",
+    "$ref",
+})
+
+
+def _fitted(value: Any, schema: Any) -> Any:
+    """The instance the schema sees: without line keys, Unknowns masked, and cut where the schema stops.
+
+    Only as deep as the schema describes (a list where a string belongs is judged by its type, not
+    walked), so validation is linear in the schema's part of the document, not in the whole of it.
+    """
+    if isinstance(value, Unknown) or (isinstance(value, str) and has_placeholder(value)):
+        return _UNKNOWN
+    if not isinstance(value, (dict, list)):
+        return value
+    if not isinstance(schema, dict) or not _CHILD_KEYWORDS.isdisjoint(schema.keys() - {"properties", "items"}) \
+            or _matches_containers(schema):
+        return _masked(strip_lines(value))  # a keyword this cut does not model: the whole value
+    if isinstance(value, dict):
+        properties = schema.get("properties")
+        properties = properties if isinstance(properties, dict) else {}
+        # other keys stay (`required`, the near-miss check) but their values are not the schema's
+        return {k: _fitted(v, properties[k]) if k in properties else None
+                for k, v in value.items() if k not in META_KEYS}
+    items = schema.get("items")
+    if isinstance(items, dict):
+        return [_fitted(item, items) for item in value]
+    return [None] * len(value)  # only the length can matter (maxItems, minItems)
+
+
+def _matches_containers(schema: dict[str, Any]) -> bool:
+    """An `enum`/`const` that a list or mapping could equal (then the value must be seen whole)."""
+    allowed = list(schema.get("enum") or ()) + ([schema["const"]] if "const" in schema else [])
+    return any(isinstance(v, (dict, list)) for v in allowed)
 
 
 def _masked(value: Any) -> Any:
@@ -75,7 +114,10 @@ def _describe(error: Any, prefix: str) -> list[Problem]:
                    if isinstance(error.instance, dict) and name not in error.instance]
         return [(join_path(field, [name]), f"{join_path(field, [name])}: required field is missing")
                 for name in missing]
-    return [(field, f"{shown}: {error.message}")]
+    message, instance_repr = error.message, repr(error.instance)
+    if message.startswith(instance_repr):  # jsonschema's messages open with the value's whole repr
+        message = _show(error.instance) + message[len(instance_repr):]
+    return [(field, f"{shown}: {message}")]
 
 
 def _show(value: Any) -> str:
@@ -85,7 +127,7 @@ def _show(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return brief(value)
 
 
 def join_path(prefix: str, parts: Any) -> str:
@@ -132,7 +174,7 @@ def cidr_problem(field: str, value: Any) -> Problem | None:
     if not isinstance(value, str) or has_placeholder(value):
         return None
     if parse_cidr(value) is None:
-        return (field, f"{field}: {value!r} is not a valid CIDR")
+        return (field, f"{field}: {brief(value)} is not a valid CIDR")
     return None
 
 

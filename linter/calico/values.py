@@ -135,6 +135,54 @@ def line_of(value: Any, default: int) -> int:
     return default
 
 
+def brief(value: Any, limit: int = 160) -> str:
+    """A value as a note or message shows it: its repr without line keys, cut at `limit` characters.
+
+    Built lazily, so a value of any size (an alias-expanded list, a 16 MB string) costs about `limit` steps.
+    """
+    text = ""
+    for token in _repr_tokens(value, 0, limit):
+        text += token
+        if len(text) > limit:
+            return text[: limit - 1] + "…"
+    return text
+
+
+def _repr_tokens(value: Any, depth: int, limit: int) -> Any:
+    if isinstance(value, Unknown):
+        yield f"<unknown: {value.expr[:limit]}>"
+    elif isinstance(value, dict):
+        if depth > 16:
+            yield "{…}"
+            return
+        yield "{"
+        separator = ""
+        for key, item in value.items():
+            if key in META_KEYS:
+                continue
+            yield separator
+            yield from _repr_tokens(key, depth + 1, limit)
+            yield ": "
+            yield from _repr_tokens(item, depth + 1, limit)
+            separator = ", "
+        yield "}"
+    elif isinstance(value, (list, tuple, set, frozenset)):  # YAML's !!set is a set
+        if depth > 16:
+            yield "[…]"
+            return
+        yield "["
+        for index, item in enumerate(value):
+            yield ", " if index else ""
+            yield from _repr_tokens(item, depth + 1, limit)
+        yield "]"
+    elif isinstance(value, (str, bytes)):  # YAML's !!binary is bytes
+        yield repr(value[: limit + 1])
+    elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 512:
+        yield "<an integer of more than 150 digits>"  # repr() of a long int is quadratic, and past 4,300 digits an error
+    else:
+        yield repr(value)
+
+
 def strip_lines(value: Any) -> Any:
     """A copy without `__line__` keys (for schema validation and messages)."""
     if isinstance(value, dict):
