@@ -114,8 +114,12 @@ def read_config_file(path: Path) -> Mapping[str, Any]:
     else:
         import yaml
 
-        try:
-            data = yaml.safe_load(text) or {}
+        from linter.safe_yaml import UnfitYaml, safe_load
+
+        try:  # the file is the scanned tree's (a pull request's): bounded like every YAML we read
+            data = safe_load(text) or {}
+        except UnfitYaml as error:
+            raise ConfigError(f"{path}: not read: {error}") from error
         except yaml.YAMLError as error:
             raise ConfigError(f"{path}: not valid YAML: {error}") from error
     data = snake_case_keys(data, str(path))

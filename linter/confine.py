@@ -33,6 +33,19 @@ class Refused:
     line: int = 1  # where the problem is (the first byte that is not UTF-8)
 
 
+PATH_MAX = 4096  # Linux's: no longer path can be opened, and realpath() would lstat each of its parts first
+TOO_LONG = f"not a path: longer than {PATH_MAX:,} characters"
+
+
+def _unusable(path: str) -> str | None:
+    """Why `path` cannot name a file at all (decided without a system call)."""
+    if "\0" in path:
+        return NUL_IN_PATH
+    if len(path) > PATH_MAX:
+        return TOO_LONG
+    return None
+
+
 def _posix(path: str) -> str:
     return path.replace(os.sep, "/")
 
@@ -118,7 +131,7 @@ class Confinement:
 
     def holds(self, path: str) -> bool:
         """Whether `path`, symlinks resolved, is inside one of the roots."""
-        resolved = "\0" if "\0" in path else _resolved(os.path.abspath(path))  # no file has a NUL in its path
+        resolved = "\0" if _unusable(path) else _resolved(os.path.abspath(path))
         held = "\0" not in resolved and any(root == "/" or resolved == root or resolved.startswith(root + "/") for root in self.roots)
         if self.log is not None:
             self.log.note("holds", path, 0, held)
@@ -157,8 +170,9 @@ class Confinement:
         return refused
 
     def _refusal(self, path: str) -> Refused | None:
-        if "\0" in path:
-            return Refused(path, NUL_IN_PATH)
+        unusable = _unusable(path)
+        if unusable is not None:
+            return Refused(path, unusable)
         if not self.holds(path):
             return Refused(path, OUTSIDE, outside=True)
         try:

@@ -10,6 +10,10 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 # nodes of a YAML document once its aliases are expanded: a 1 MB CloudFormation template (AWS's maximum)
 # has ~100,000; a billion-laughs file has 10^9 from 448 bytes
 MAX_YAML_NODES = 1_000_000
+# CloudFormation: characters of one template, and its nodes once YAML aliases are expanded. CloudFormation
+# itself accepts templates of up to 1 MB (~100,000 nodes); cfn-lint stops at 250,000 expanded nodes
+MAX_CFN_TEMPLATE_CHARS = 4 * 1024 * 1024
+MAX_CFN_TEMPLATE_NODES = 250_000
 # levels of YAML nesting: far above any real document, far below what recursive readers (~3 frames a level) survive
 MAX_YAML_NESTING = 64
 # characters aliases add to a YAML document (a long string shared through nested aliases: "string laughs")

@@ -172,3 +172,18 @@ def test_an_alias_expanded_list_where_a_string_belongs_is_judged_by_its_type_and
         "VXLANCrossSubnet, None"]
     (pool,) = model.pools
     assert isinstance(pool.ipip, Unknown) and len(pool.ipip.expr) <= 250
+
+
+def test_a_path_longer_than_the_system_opens_is_refused_without_a_system_call(tmp_path: Path) -> None:
+    # fuzz input 2026/408611: a TemplateURL of 50,000 `/` parts, each lstat()ed by realpath() (1.8 s)
+    from linter.confine import Confinement, Refused
+
+    confinement = Confinement.around([str(tmp_path)])
+    long_path = f"{tmp_path}/" + "10.0.0.0/16," * 400
+    refused = confinement.read_bytes(long_path)
+    assert isinstance(refused, Refused) and "longer than 4,096 characters" in refused.reason
+    assert not confinement.holds(long_path)
+    text = ("Resources:\n  Inner:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n"
+            "      TemplateURL: " + "10.0.0.0/16," * 50_000 + "\n")
+    model = load_template(str(tmp_path / "t.yaml"), text=text)
+    assert not model.problems  # like any TemplateURL that names no file of the scan

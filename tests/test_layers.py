@@ -32,7 +32,7 @@ ALLOWED = {
     "linter.reporters.describe": ("linter.model", "linter.reporters", "linter.config", "linter.engine"),
     "linter.reporters": ("linter.model",),
     "linter.discover": ("linter.model", "linter.confine", "linter.limits"),
-    "linter.config": ("linter.model",),
+    "linter.config": ("linter.model", "linter.safe_yaml"),  # the config file is bounded like all YAML
     "linter.placement": ("linter.model", "linter.config"),
     "linter.changes": ("linter.model", "linter.config", "linter.discover", "linter.placement"),
     "linter.options": ("linter.model", "linter.config"),

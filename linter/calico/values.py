@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from linter.model import Unknown
-from linter.safe_yaml import unfit as unfit_reason
+from linter.safe_yaml import too_many_written, unfit as unfit_reason
 
 LINE = "__line__"  # 1-based line of a mapping, added to every constructed dict
 # keys that evaluators add to dicts and that are never Calico field names (ours, and linter.terraform.values')
@@ -56,6 +56,9 @@ def load_relevant_documents(text: str) -> list[dict[str, Any]] | YamlFailure:
 
     Other documents (CRDs, Services, ...) are composed (so syntax errors anywhere are seen) but not built.
     """
+    too_many = too_many_written(text)
+    if too_many is not None:
+        return YamlFailure(too_many, 1, 1, as_json_too=True)
     loader = _LineLoader(text)
     documents: list[dict[str, Any]] = []
     try:

@@ -18,6 +18,9 @@ from cfnlint.decode.decode import (
 )
 from cfnlint.decode.node import dict_node
 
+from linter.limits import MAX_CFN_TEMPLATE_NODES
+from linter.safe_yaml import too_many_written, unfit
+
 
 @dataclass(frozen=True, slots=True)
 class DecodeError:
@@ -75,10 +78,21 @@ class _LastWinsJSONDecoder(cfn_json.CfnJSONDecoder):
         self.scan_once = cfn_json.py_make_scanner(self)
 
 
+class TemplateTooLarge(ValueError):
+    """A template over MAX_CFN_TEMPLATE_NODES (as written or once its aliases are expanded)."""
+
+
 def _load_yaml(text: str) -> Any:
+    why = too_many_written(text, MAX_CFN_TEMPLATE_NODES)  # cfn-lint's loader composes at 8 µs a node
+    if why is not None:
+        raise TemplateTooLarge(why)
     loader = _LastWinsLoader(text, None)
     try:
-        template = loader.get_single_data()
+        node = loader.get_single_node()  # composed (libyaml), checked, and only then constructed
+        why = unfit(node, max_nodes=MAX_CFN_TEMPLATE_NODES) if node is not None else None
+        if why is not None:
+            raise TemplateTooLarge(why)
+        template = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
     if template is None:
@@ -97,8 +111,28 @@ def _errors_of(matches: list) -> tuple[DecodeError, ...]:
     )
 
 
+def _json_nodes(value: Any) -> int:
+    count, pending = 0, [value]
+    while pending and count <= MAX_CFN_TEMPLATE_NODES:
+        item = pending.pop()
+        count += 1
+        if isinstance(item, dict):
+            pending.extend(item.values())
+            count += len(item)  # the keys
+        elif isinstance(item, list):
+            pending.extend(item)
+    return count
+
+
 def _json_fallback(text: str, scanner_error: yaml.scanner.ScannerError) -> tuple[Any, tuple[DecodeError, ...]]:
     """cfn-lint's rule: a YAML scanner error on a tab or an escape means 'try JSON'."""
+    try:  # counted first with the C decoder: cfn-lint's (for the marks) is pure Python
+        plain = json.loads(text)
+    except (ValueError, RecursionError):
+        pass  # cfn-lint's decoder below words the error
+    else:
+        if _json_nodes(plain) > MAX_CFN_TEMPLATE_NODES:
+            return None, (DecodeError(1, 1, f"more than {MAX_CFN_TEMPLATE_NODES:,} nodes (calico-lint's limit)"),)
     try:
         return json.loads(text, cls=_LastWinsJSONDecoder), ()
     except cfn_json.JSONDecodeError as err:
@@ -117,6 +151,8 @@ def decode_text(text: str) -> tuple[Any, tuple[DecodeError, ...]]:
         return _load_yaml(text), ()
     except cfn_yaml.CfnParseError as err:
         return None, _errors_of(err.matches)
+    except TemplateTooLarge as err:
+        return None, (DecodeError(1, 1, str(err)),)
     except yaml.scanner.ScannerError as err:
         problem = err.problem or ""
         if problem == "found character '\\t' that cannot start any token" or problem.startswith(

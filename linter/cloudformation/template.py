@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from linter.limits import MAX_CFN_TEMPLATE_CHARS
 from linter.confine import OUTSIDE, Confinement, Refused
 from linter.model import Level, Model, ParseProblem, Suppression, Unknown, Where, merge_models
 
@@ -59,9 +60,11 @@ def parse_cfn_params_file(path: str, confinement: Confinement | None = None) -> 
 def _yaml_or_none(text: str) -> Any:
     import yaml
 
+    from linter.safe_yaml import safe_load
+
     try:
-        return yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError, TypeError):
+        return safe_load(text)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):  # UnfitYaml is a ValueError
         return None
 
 
@@ -164,6 +167,11 @@ class _Loader:
     def _decode(self, file: str, text: str, fixed_line: int | None) -> Any:
         from linter.cloudformation.decode import decode_text
 
+        if len(text) > MAX_CFN_TEMPLATE_CHARS:  # before decoding: composing alone would take seconds and GBs
+            self.problems.append(ParseProblem(Where(file, fixed_line or 1, 1, ""), (
+                f"CloudFormation template of {len(text):,} characters: over calico-lint's limit of "
+                f"{MAX_CFN_TEMPLATE_CHARS:,} (CloudFormation itself accepts at most 1 MB); not read")))
+            return None
         template, errors = decode_text(text)
         if errors:
             last_line = max(1, len(text.splitlines()))
@@ -215,7 +223,8 @@ class _Loader:
         path = _local_template(parent.file, parent.value(props.get("TemplateURL")))
         if path is None or path in parent.ancestors:
             return None
-        if not self.confinement.holds(path):
+        refused = self.confinement.refusal(path)
+        if refused is not None and refused.outside:
             from linter.cloudformation.intrinsics import line_col
 
             line = parent.fixed_line or (line_col(parent.resources[logical_id]) or (1, 1))[0]
@@ -223,7 +232,7 @@ class _Loader:
                                               f"nested stack {key}: its TemplateURL is {OUTSIDE}: not read, "
                                               "its resources are UNKNOWN", Level.NOTE))
             return None
-        if self.confinement.kind(path) != "file":
+        if refused is not None:  # missing, not a regular file, not a path at all: not a template of the scan
             return None
         template = self._decode_file(path)
         if template is None:
