@@ -18,6 +18,10 @@ MAX_CFN_TEMPLATE_NODES = 250_000
 MAX_YAML_NESTING = 64
 # characters aliases add to a YAML document (a long string shared through nested aliases: "string laughs")
 MAX_YAML_ALIAS_CHARS = 16 * 1024 * 1024
+# Terraform: tokens of one .tf file (words, numbers, each other character; ~275,000 a MB of real HCL, the
+# corpus's largest file has 10,000), and of one the full parser (Lark, ~0.8 KB of memory a token) reads
+MAX_HCL_TOKENS = 1_000_000
+MAX_HCL_PARSER_TOKENS = 500_000
 # Terraform: nodes (list and map elements) of one value seen as a tree (shared sub-values counted each time)
 MAX_VALUE_NODES = 200_000
 # Terraform: characters of one string, and of all the strings held by one value

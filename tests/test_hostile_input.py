@@ -346,6 +346,18 @@ def test_huge_documents_are_refused_before_they_are_built(tmp_path: Path, name: 
     assert [f for f in report["findings"] if f["rule"] == "CAL000" and limit in f["message"]], report["findings"]
 
 
+@pytest.mark.parametrize("text,limit", [
+    # operators send the file to the full parser: 2 MB of `1+1,` took 35 s and 1.6 GB there
+    ("locals {\n  x = [" + ",".join(["1+1"] * 200_000) + "]\n}\n", "more than 500,000 tokens for the full parser"),
+    ("locals {\n  x = [" + ",".join(["1"] * 600_000) + "]\n}\n", "more than 1,000,000 tokens in one file"),
+])
+def test_huge_terraform_files_are_refused_before_they_are_parsed(tmp_path: Path, text: str, limit: str) -> None:
+    (tmp_path / "main.tf").write_text(text + 'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+    code, report, elapsed = scan_bounded(tmp_path)
+    assert code == 1 and elapsed < 8, (code, elapsed)
+    assert [f for f in report["findings"] if f["rule"] == "CAL000" and limit in f["message"]], report["findings"]
+
+
 def test_a_configuration_file_is_bounded_like_every_yaml_file(tmp_path: Path) -> None:
     # the scanned tree's .calico-lint.yaml is the pull request's too: its aliases once hung the run
     laughs = ["x-shared:", "  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
 from linter.model import ParseProblem, Where
+from linter.limits import MAX_HCL_PARSER_TOKENS, MAX_HCL_TOKENS
 
 if TYPE_CHECKING:
     from linter.cache import ContentCache
@@ -209,9 +210,22 @@ class HclError(ValueError):
 # ------------------------------------------------------------------------------------------ public
 
 
+_TOKEN = re.compile(r"[A-Za-z_][\w-]*|[0-9]+|\S")  # a count's measure, not HCL's tokens: strings count inside
+
+
+def _over_tokens(text: str, limit: int, what: str) -> None:
+    """Raise HclError when `text` holds more than `limit` tokens (counted up to the limit only)."""
+    if len(text) <= limit:
+        return
+    for count, _match in enumerate(_TOKEN.finditer(text), 1):
+        if count > limit:
+            raise HclError(f"more than {limit:,} tokens {what} (calico-lint's limit)", 1, 1)
+
+
 def parse_hcl(text: str, file: str) -> tuple[Body | None, tuple[ParseProblem, ...]]:
     """Parse a .tf/.tfvars text. On any problem the body is None and the problems say why."""
     try:
+        _over_tokens(text, MAX_HCL_TOKENS, "in one file")
         body = _parse_body(text)
         duplicates = _duplicate_attributes(body, file)
     except HclError as error:
@@ -227,6 +241,10 @@ def parse_hcl_quickly(text: str, file: str) -> tuple[Body | None, tuple[ParsePro
     """`parse_hcl(text, file)` when the fast path reads the text (no Lark), else None."""
     from linter.terraform.hcl_fast import fast_body
 
+    try:
+        _over_tokens(text, MAX_HCL_TOKENS, "in one file")
+    except HclError as error:
+        return None, (_problem(file, text, error.line, error.column, error.message),)
     body = fast_body(text.replace("\r\n", "\n"))
     if body is None:
         return None
@@ -293,6 +311,7 @@ def _parse_body(text: str) -> Body:
 def _parse_once(source: str) -> Body:
     from lark.exceptions import UnexpectedInput
 
+    _over_tokens(source, MAX_HCL_PARSER_TOKENS, "for the full parser (operators, conditionals, for, heredocs...)")
     try:
         tree = _lark().parse(source + "\n")
     except UnexpectedInput as error:
