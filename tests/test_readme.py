@@ -42,3 +42,13 @@ def test_the_options_the_readme_lists_exist() -> None:
     known = {opt for param in scan.params for opt in (*param.opts, *param.secondary_opts)}
     listed = set(re.findall(r"^\| `(--[a-z-]+)", README, re.M))
     assert listed and listed <= known, listed - known
+
+
+def test_the_readme_lists_every_limit_with_its_value() -> None:
+    from linter import limits
+
+    section = README.split("## On untrusted pull requests", 1)[1].split("\n## ", 1)[0]
+    for name in (n for n in vars(limits) if n.startswith("MAX_")):
+        value = getattr(limits, name)
+        shown = f"{value // 1024 ** 2} MiB" if value % 1024 ** 2 == 0 else f"{value:,}"
+        assert f"| `{name}` | {shown} |" in section, name
