@@ -187,3 +187,19 @@ def test_a_path_longer_than_the_system_opens_is_refused_without_a_system_call(tm
             "      TemplateURL: " + "10.0.0.0/16," * 50_000 + "\n")
     model = load_template(str(tmp_path / "t.yaml"), text=text)
     assert not model.problems  # like any TemplateURL that names no file of the scan
+
+
+def test_yamlencode_of_a_long_escaped_string_round_trips(tmp_path: Path) -> None:
+    # fuzz input 2027/77464: jsonencode() nested 20 deep doubles the backslashes each time (a 1 MB string);
+    # PyYAML's Python emitter took 1.3 s to yamlencode() it, libyaml's takes 0.01 s
+    nested = "path.module"
+    for _ in range(16):
+        nested = f"jsonencode({nested})"
+    (tmp_path / "main.tf").write_text(
+        f'locals {{\n  s = {nested}\n  back = yamldecode(yamlencode({{ v = local.s }})).v == local.s\n}}\n'
+        'resource "null_resource" "r" {\n  triggers = { same = local.back, size = length(local.s) }\n}\n')
+    from linter.terraform.modules import load_terraform
+
+    [resource] = load_terraform([str(tmp_path)]).resources
+    triggers = resource.instances[0].values["triggers"]
+    assert triggers["same"] is True and triggers["size"] > 100_000
