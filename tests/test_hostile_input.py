@@ -358,6 +358,22 @@ def test_huge_terraform_files_are_refused_before_they_are_parsed(tmp_path: Path,
     assert [f for f in report["findings"] if f["rule"] == "CAL000" and limit in f["message"]], report["findings"]
 
 
+def test_the_json_fallback_counts_nodes_before_cfn_lints_pure_python_decoder() -> None:
+    # the YAML scanner errors that send a template to JSON (a tab, an escape) come from PyYAML's Python
+    # scanner; libyaml words them otherwise, so the fallback is called here directly
+    import yaml
+
+    from linter.cloudformation.decode import _json_fallback
+
+    scanner_error = yaml.scanner.ScannerError(problem="found character '\\t' that cannot start any token")
+    big = '{"Resources": {}, "Junk": [' + "0," * 300_000 + "0]}"
+    start = time.monotonic()
+    template, errors = _json_fallback(big, scanner_error)
+    assert template is None and "more than 250,000 nodes" in errors[0].message and time.monotonic() - start < 2
+    template, errors = _json_fallback('{"Resources": {"A": {"Type": "AWS::EC2::VPC"}}}', scanner_error)
+    assert errors == () and template["Resources"]["A"]["Type"] == "AWS::EC2::VPC"
+
+
 def test_a_configuration_file_is_bounded_like_every_yaml_file(tmp_path: Path) -> None:
     # the scanned tree's .calico-lint.yaml is the pull request's too: its aliases once hung the run
     laughs = ["x-shared:", "  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"] + [

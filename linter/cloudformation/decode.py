@@ -97,10 +97,7 @@ def _load_yaml(text: str) -> Any:
         loader.dispose()
     if template is None:
         return dict_node({}, cfn_yaml.Mark(0, 0), cfn_yaml.Mark(0, 0))
-    if "&" in text:
-        guard = getattr(cfn_yaml, "_guard_alias_expansion", None)  # billion laughs
-        if guard is not None:
-            guard(template, None)
+    # cfn-lint's own alias guard would count again what `unfit` counted (keys too) against the same limit
     return template
 
 
@@ -127,7 +124,7 @@ def _json_nodes(value: Any) -> int:
 def _json_fallback(text: str, scanner_error: yaml.scanner.ScannerError) -> tuple[Any, tuple[DecodeError, ...]]:
     """cfn-lint's rule: a YAML scanner error on a tab or an escape means 'try JSON'."""
     try:  # counted first with the C decoder: cfn-lint's (for the marks) is pure Python
-        plain = json.loads(text)
+        plain = json.loads(text) if len(text) > 2 * MAX_CFN_TEMPLATE_NODES else None  # shorter: too few nodes
     except (ValueError, RecursionError):
         pass  # cfn-lint's decoder below words the error
     else:

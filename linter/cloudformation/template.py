@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from linter.limits import MAX_CFN_TEMPLATE_CHARS
 from linter.confine import OUTSIDE, Confinement, Refused
+from linter.limits import MAX_CFN_TEMPLATE_CHARS
 from linter.model import Level, Model, ParseProblem, Suppression, Unknown, Where, merge_models
 
 _SNIFF_VERSION = re.compile(r"\bAWSTemplateFormatVersion\b")
