@@ -7,8 +7,8 @@ from __future__ import annotations
 
 # bytes read from any one file: the largest real plans seen are ~12 MB (a monorepo's `terraform show -json`)
 MAX_FILE_BYTES = 64 * 1024 * 1024
-# nodes of a YAML document once its aliases are expanded: a 1 MB CloudFormation template (AWS's maximum)
-# has ~100,000; a billion-laughs file has 10^9 from 448 bytes
+# nodes of a YAML file as written (its documents together), and of one document once its aliases are
+# expanded: Calico's largest manifest has ~20,000; a billion-laughs file has 10^9 from 448 bytes
 MAX_YAML_NODES = 1_000_000
 # CloudFormation: characters of one template, and its nodes once YAML aliases are expanded. CloudFormation
 # itself accepts templates of up to 1 MB (~100,000 nodes); cfn-lint stops at 250,000 expanded nodes
